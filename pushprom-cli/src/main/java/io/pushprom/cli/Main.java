@@ -1,0 +1,180 @@
+package io.pushprom.cli;
+
+import io.pushprom.core.Aggregator;
+import io.pushprom.transport.HttpListener;
+import io.pushprom.transport.UdpListener;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
+
+/**
+ * {@code java -jar pushprom.jar [flags]}: parses the flags, starts the HTTP and UDP listeners, and
+ * runs until SIGTERM or SIGINT. Exit codes: 0 after a signal or {@code -h}, 1 if a listener cannot
+ * start (an address in use), 2 for a bad command line.
+ */
+public final class Main {
+  private static final Logger LOG = Logger.getLogger("io.pushprom");
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    stopped.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  // A JVM stopped by a signal exits 128 + its number; a clean stop is a success.
+                  Runtime.getRuntime().halt(0);
+                },
+                "pushprom-shutdown"));
+    int code = run(args, System.out, System.err, stop);
+    if (code != 0) {
+      // Exits before any signal, so the hook's halt cannot override this code.
+      Runtime.getRuntime().halt(code);
+    }
+    stopped.countDown();
+  }
+
+  /**
+   * Runs Pushprom until {@code stop} opens.
+   *
+   * @return the exit code: 0 once stopped or after help, 1 if a listener could not start, 2 for a
+   *     bad command line
+   */
+  static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) {
+    Arguments arguments;
+    try {
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("pushprom: " + e.getMessage());
+      err.print(Arguments.usage());
+      return 2;
+    }
+    if (arguments.help()) {
+      out.print(Arguments.usage());
+      return 0;
+    }
+    Handler handler = configureLogging(out, arguments.debug());
+    try {
+      return serve(arguments, out, err, stop);
+    } finally {
+      LOG.removeHandler(handler);
+    }
+  }
+
+  private static int serve(
+      Arguments arguments, PrintStream out, PrintStream err, CountDownLatch stop) {
+    String version = Main.class.getPackage().getImplementationVersion();
+    log(out, "welcome to pushprom " + (version == null ? "(development build)" : version));
+    Aggregator aggregator = Aggregator.create();
+    HttpListener http;
+    try {
+      http = HttpListener.start(aggregator, arguments.http());
+    } catch (IOException e) {
+      err.println(cannotListen("HTTP", arguments.http(), e));
+      return 1;
+    }
+    try (http;
+        UdpListener udp = startUdp(aggregator, arguments.udp(), err)) {
+      if (udp == null) {
+        return 1;
+      }
+      String httpAddress = Addresses.format(http.address());
+      log(out, "exposing metrics on http://" + httpAddress + "/metrics");
+      log(out, "listening for stats HTTP on http://" + httpAddress);
+      log(out, "listening for stats UDP on " + Addresses.format(udp.address()));
+      stop.await();
+      log(out, "received termination signal, finishing requests in flight");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log(out, "pushprom stopped");
+    return 0;
+  }
+
+  private static UdpListener startUdp(
+      Aggregator aggregator, InetSocketAddress address, PrintStream err) {
+    try {
+      return UdpListener.start(aggregator, address);
+    } catch (IOException e) {
+      err.println(cannotListen("UDP", address, e));
+      return null;
+    }
+  }
+
+  private static String cannotListen(String transport, InetSocketAddress address, IOException e) {
+    return "pushprom: cannot listen for "
+        + transport
+        + " on "
+        + Addresses.format(address)
+        + ": "
+        + e.getMessage();
+  }
+
+  /**
+   * Writes a line as Go's pushprom logs, {@code 2006/01/02 15:04:05 message}. Main's own lines go
+   * straight to {@code out}: the JDK resets logging while the JVM shuts down, and the last lines
+   * matter most then.
+   */
+  private static void log(PrintStream out, String message) {
+    out.println(LocalDateTime.now().format(TIME) + " " + message);
+  }
+
+  /** Sends the library's log records, each a line like {@link #log}'s, to {@code out}. */
+  private static Handler configureLogging(PrintStream out, boolean debug) {
+    Formatter formatter =
+        new Formatter() {
+          @Override
+          public String format(LogRecord record) {
+            String level =
+                record.getLevel().intValue() >= Level.WARNING.intValue()
+                    ? record.getLevel() + " "
+                    : "";
+            String thrown = record.getThrown() == null ? "" : ": " + record.getThrown();
+            return LocalDateTime.ofInstant(record.getInstant(), ZoneId.systemDefault())
+                    .format(TIME)
+                + " "
+                + level
+                + formatMessage(record)
+                + thrown
+                + System.lineSeparator();
+          }
+        };
+    Handler handler =
+        new StreamHandler(out, formatter) {
+          @Override
+          public synchronized void publish(LogRecord record) {
+            super.publish(record);
+            flush();
+          }
+
+          @Override
+          public synchronized void close() {
+            flush(); // and leave out open: it is System.out
+          }
+        };
+    handler.setLevel(Level.ALL);
+    LOG.setUseParentHandlers(false);
+    LOG.addHandler(handler);
+    LOG.setLevel(debug ? Level.FINE : Level.INFO);
+    return handler;
+  }
+}

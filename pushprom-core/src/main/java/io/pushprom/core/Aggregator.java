@@ -1,0 +1,290 @@
+package io.pushprom.core;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Applies deltas to the metrics of one {@link CollectorRegistry}, creating each metric the first
+ * time a delta names it. This is the whole of Pushprom's semantics, with no sockets: an application
+ * can embed it, or unit-test what its deltas do, with this class alone.
+ *
+ * <pre>{@code
+ * Aggregator aggregator = Aggregator.create();
+ * aggregator.apply(Delta.parse(
+ *     "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}"));
+ * aggregator.registry().getSampleValue("gophers_total", new String[] {"job"}, new String[] {"bot"});
+ * // 1.0
+ * }</pre>
+ *
+ * <p>Rules beyond a single delta's own: a delta must agree with the existing metric of its name on
+ * the type, and on the buckets or objectives when it names any; the newest help text wins; series of
+ * one metric may have different label names. A rejected delta changes nothing. All methods are safe
+ * to call from many threads at once, and no update is lost.
+ *
+ * <p>The aggregator registers its {@link Telemetry} in the registry, so one registry holds at most
+ * one aggregator.
+ */
+public final class Aggregator {
+  private final CollectorRegistry registry;
+  /** Every sample name of every family, to the family: so each name has one owner. */
+  private final Map<String, Family> families = new ConcurrentHashMap<>();
+  /** Held while families are created, so that a batch's new families are checked and added whole. */
+  private final Object creation = new Object();
+
+  private final Telemetry telemetry;
+  private final Counter applied;
+  private final Counter rejected;
+
+  private Aggregator(CollectorRegistry registry) {
+    this.registry = registry;
+    this.telemetry = new Telemetry(registry);
+    this.applied =
+        telemetry.counter(
+            "pushprom_deltas_applied_total", "Deltas applied, by transport.", "transport");
+    this.rejected =
+        telemetry.counter(
+            "pushprom_deltas_rejected_total",
+            "Deltas rejected, by transport and reason; reason batch counts the valid deltas of an"
+                + " HTTP batch that was rejected whole.",
+            "transport",
+            "reason");
+  }
+
+  /** An aggregator on a registry of its own. */
+  public static Aggregator create() {
+    return new Aggregator(new CollectorRegistry());
+  }
+
+  /**
+   * An aggregator whose metrics live in {@code registry}, beside the application's own. A delta
+   * whose name collides with a collector the application registered is rejected.
+   */
+  public static Aggregator create(CollectorRegistry registry) {
+    return new Aggregator(registry);
+  }
+
+  /** The registry that holds the metrics, to scrape or to read values from. */
+  public CollectorRegistry registry() {
+    return registry;
+  }
+
+  /** Pushprom's counters about itself, in the same registry; transports add theirs here. */
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
+  /**
+   * Applies one delta.
+   *
+   * @throws InvalidDeltaException if the delta conflicts with an existing metric; nothing changed
+   */
+  public void apply(Delta delta) {
+    Family family = families.get(Family.nameOf(delta));
+    if (family == null) {
+      List<Rejection> rejections = applyAll(List.of(delta));
+      if (!rejections.isEmpty()) {
+        throw new InvalidDeltaException(
+            rejections.get(0).reason(), rejections.get(0).message());
+      }
+      return;
+    }
+    family.check(delta);
+    family.apply(delta);
+  }
+
+  /**
+   * Applies every delta of {@code body} or none: if any delta is malformed, invalid or conflicts,
+   * nothing is applied and the result lists each such delta. This is what HTTP does.
+   *
+   * @param transport the value of the {@code transport} label in self-telemetry
+   * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
+   */
+  public IngestResult ingestAll(String transport, byte[] body) {
+    return ingestAll(transport, body, 0, body.length);
+  }
+
+  /** As {@link #ingestAll(String, byte[])}, for {@code length} bytes of {@code body} at {@code offset}. */
+  public IngestResult ingestAll(String transport, byte[] body, int offset, int length) {
+    DeltaParser.Batch batch = DeltaParser.parse(body, offset, length);
+    List<Delta> deltas = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      deltas.add(batch.delta(i));
+    }
+    List<Rejection> rejections;
+    if (batch.rejections().isEmpty()) {
+      rejections = applyAll(deltas);
+    } else {
+      // Nothing is applied, but the answer names the conflicts of the valid deltas too.
+      rejections = new ArrayList<>(batch.rejections());
+      synchronized (creation) {
+        rejections.addAll(plan(deltas).rejections);
+      }
+      rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
+    }
+    if (rejections.isEmpty()) {
+      applied.labels(transport).inc(batch.size());
+      return new IngestResult(batch.size(), batch.size(), List.of());
+    }
+    count(transport, rejections);
+    int innocent = batch.size() - rejections.size();
+    if (innocent > 0) {
+      rejected.labels(transport, "batch").inc(innocent);
+    }
+    return new IngestResult(batch.size(), 0, rejections);
+  }
+
+  /**
+   * Applies each valid delta of {@code body} and rejects the others, each on its own. This is what
+   * UDP does, as it cannot answer.
+   *
+   * @param transport the value of the {@code transport} label in self-telemetry
+   * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
+   */
+  public IngestResult ingestEach(String transport, byte[] body, int offset, int length) {
+    DeltaParser.Batch batch = DeltaParser.parse(body, offset, length);
+    List<Rejection> rejections = new ArrayList<>(batch.rejections());
+    int done = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      Delta delta = batch.delta(i);
+      if (delta != null) {
+        try {
+          apply(delta);
+          done++;
+        } catch (InvalidDeltaException e) {
+          rejections.add(new Rejection(i, e.reason(), e.getMessage()));
+        }
+      }
+    }
+    if (done > 0) {
+      applied.labels(transport).inc(done);
+    }
+    count(transport, rejections);
+    if (rejections.size() > 1) {
+      rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
+    }
+    return new IngestResult(batch.size(), done, rejections);
+  }
+
+  private void count(String transport, List<Rejection> rejections) {
+    for (Rejection rejection : rejections) {
+      rejected.labels(transport, rejection.reason().label()).inc();
+    }
+  }
+
+  /**
+   * Applies all of {@code deltas} or, if any conflicts with an existing metric or with another of
+   * them, none.
+   *
+   * @return the deltas that conflict, by index; empty if all were applied
+   */
+  private List<Rejection> applyAll(List<Delta> deltas) {
+    Plan plan = plan(deltas);
+    if (!plan.rejections.isEmpty() || !plan.created.isEmpty()) {
+      synchronized (creation) {
+        // Another thread may have created some of the same families since, or be publishing one
+        // (a half-published family looks like a collision): plan again, alone.
+        plan = plan(deltas);
+        if (plan.rejections.isEmpty() && !plan.created.isEmpty()) {
+          plan.register();
+        }
+      }
+    }
+    if (!plan.rejections.isEmpty()) {
+      return plan.rejections;
+    }
+    for (int i = 0; i < deltas.size(); i++) {
+      plan.targets[i].apply(deltas.get(i));
+    }
+    return List.of();
+  }
+
+  private Plan plan(List<Delta> deltas) {
+    Plan plan = new Plan(deltas.size());
+    for (int i = 0; i < deltas.size(); i++) {
+      Delta delta = deltas.get(i);
+      if (delta == null) {
+        continue; // rejected when parsed
+      }
+      try {
+        String name = Family.nameOf(delta);
+        Family family = families.get(name);
+        if (family == null) {
+          family = plan.created.get(name);
+        }
+        if (family == null) {
+          family = plan.create(delta);
+        }
+        family.check(delta);
+        plan.targets[i] = family;
+      } catch (InvalidDeltaException e) {
+        plan.rejections.add(new Rejection(i, e.reason(), e.getMessage()));
+      }
+    }
+    return plan;
+  }
+
+  /** Where each delta of a batch goes, and the families the batch would create. */
+  private final class Plan {
+    final Family[] targets;
+    /** The families this batch creates, by each of their sample names. */
+    final Map<String, Family> created = new HashMap<>();
+    final List<Rejection> rejections = new ArrayList<>();
+
+    Plan(int size) {
+      targets = new Family[size];
+    }
+
+    Family create(Delta first) {
+      Family family = new Family(first);
+      List<String> sampleNames = family.sampleNames();
+      for (String sampleName : sampleNames) {
+        Family owner = families.getOrDefault(sampleName, created.get(sampleName));
+        if (owner != null) {
+          throw Family.conflict(
+              first.type() + " " + first.name() + ": its series " + sampleName
+                  + " would collide with " + owner.type() + " " + owner.name());
+        }
+      }
+      for (String sampleName : sampleNames) {
+        created.put(sampleName, family);
+      }
+      return family;
+    }
+
+    /** Registers the new families, all or none, then publishes them. */
+    void register() {
+      List<Family> registered = new ArrayList<>();
+      for (Family family : new LinkedHashSet<>(created.values())) {
+        try {
+          registry.register(family);
+          registered.add(family);
+        } catch (IllegalArgumentException e) {
+          registered.forEach(registry::unregister);
+          for (int i = 0; i < targets.length; i++) {
+            if (targets[i] == family) {
+              rejections.add(
+                  new Rejection(
+                      i,
+                      Reason.CONFLICT,
+                      family.type() + " " + family.name()
+                          + ": name collides with a collector registered outside pushprom"));
+            }
+          }
+          return;
+        }
+      }
+      // Published only once all are registered: until then no other thread can reach them.
+      for (Family family : registered) {
+        for (String sampleName : family.sampleNames()) {
+          families.put(sampleName, family);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package io.pushprom.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * One metric update: which series of which metric, and what to do to it. Built from the JSON the
+ * PHP clients send, or directly by an application; either way it is validated when built, so a
+ * {@code Delta} that exists breaks none of the rules below on its own (whether it agrees with the
+ * metrics that already exist is checked when it is applied).
+ *
+ * <pre>{@code
+ * Delta trees = Delta.parse(
+ *     "{\"type\":\"gauge\",\"name\":\"trees\",\"method\":\"add\",\"value\":3002,"
+ *         + "\"labels\":{\"species\":\"araucaria angustifolia\"}}");
+ * Delta gophers = Delta.of(MetricType.COUNTER, "gophers", Method.INC, 0, Map.of("job", "bot"));
+ * }</pre>
+ *
+ * @param type the kind of metric
+ * @param name a valid Prometheus metric name
+ * @param help the help text; {@code null} or empty means none: a new metric is then helped by its
+ *     name, and an existing one keeps its help
+ * @param method what to do, one the type allows
+ * @param value the amount: finite, and for a counter not negative; {@link Double#NaN} means absent,
+ *     which only {@code inc} and {@code dec} accept (they ignore any value and count 1)
+ * @param labels label names to values; names valid, none starting with {@code __}, and no {@code
+ *     le} on a histogram or {@code quantile} on a summary
+ * @param buckets a histogram's upper bounds, strictly increasing and finite ({@code +Inf} is
+ *     implicit); empty means the defaults for a new histogram and the existing ones otherwise
+ * @param objectives a summary's quantiles and their allowed errors, each in {@code [0, 1]}
+ */
+public record Delta(
+    MetricType type,
+    String name,
+    String help,
+    Method method,
+    double value,
+    SortedMap<String, String> labels,
+    List<Double> buckets,
+    SortedMap<Double, Double> objectives) {
+
+  public Delta {
+    if (type == null) {
+      throw invalid("delta: missing type, expected counter, gauge, histogram or summary");
+    }
+    if (name == null || name.isEmpty()) {
+      throw invalid(type + ": missing name");
+    }
+    String subject = type + " " + name;
+    if (!isMetricName(name)) {
+      throw invalid(subject + ": invalid metric name, expected [a-zA-Z_:][a-zA-Z0-9_:]*");
+    }
+    if (type == MetricType.COUNTER && name.equals("_total")) {
+      throw invalid(subject + ": a counter's name must not be only the _total suffix");
+    }
+    if (method == null) {
+      throw invalid(subject + ": missing method, expected " + Method.describeAllowed(type));
+    }
+    if (!method.allowedFor(type)) {
+      throw invalid(
+          subject
+              + ": method "
+              + method
+              + " is not allowed on a "
+              + type
+              + ", expected "
+              + Method.describeAllowed(type));
+    }
+    if (!method.needsValue()) {
+      value = 1;
+    } else if (Double.isNaN(value)) {
+      throw invalid(subject + ": method " + method + " needs a value");
+    } else if (Double.isInfinite(value)) {
+      throw invalid(subject + ": value " + value + " is not finite");
+    } else if (type == MetricType.COUNTER && value < 0) {
+      throw invalid(subject + ": negative increment " + format(value) + " is not allowed");
+    }
+    if (help == null) {
+      help = "";
+    }
+    labels = labels == null || labels.isEmpty() ? emptyLabels() : checkLabels(subject, type, labels);
+    buckets = type == MetricType.HISTOGRAM && buckets != null ? checkBuckets(subject, buckets) : List.of();
+    objectives =
+        type == MetricType.SUMMARY && objectives != null && !objectives.isEmpty()
+            ? checkObjectives(subject, objectives)
+            : Collections.emptySortedMap();
+  }
+
+  /**
+   * A delta with no help text, buckets or objectives.
+   *
+   * @param value the amount, ignored by {@code inc} and {@code dec}
+   */
+  public static Delta of(
+      MetricType type, String name, Method method, double value, Map<String, String> labels) {
+    return new Delta(
+        type, name, null, method, value, labels == null ? null : new TreeMap<>(labels), null, null);
+  }
+
+  /**
+   * Parses one delta from its JSON text.
+   *
+   * @throws InvalidDeltaException if the text is not exactly one valid delta
+   */
+  public static Delta parse(String json) {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    DeltaParser.Batch batch = DeltaParser.parse(bytes, 0, bytes.length);
+    if (!batch.rejections().isEmpty()) {
+      Rejection first = batch.rejections().get(0);
+      throw new InvalidDeltaException(first.reason(), first.message());
+    }
+    if (batch.size() != 1) {
+      throw invalid("delta: expected one delta, got " + batch.size());
+    }
+    return batch.delta(0);
+  }
+
+  private static SortedMap<String, String> emptyLabels() {
+    return Collections.emptySortedMap();
+  }
+
+  private static SortedMap<String, String> checkLabels(
+      String subject, MetricType type, Map<String, String> labels) {
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      String labelName = label.getKey();
+      if (labelName == null || !isLabelName(labelName)) {
+        throw invalid(
+            subject + ": invalid label name \"" + labelName + "\", expected [a-zA-Z_][a-zA-Z0-9_]*");
+      }
+      if (labelName.startsWith("__")) {
+        throw invalid(subject + ": label name " + labelName + " is reserved (it starts with __)");
+      }
+      if (type == MetricType.HISTOGRAM && labelName.equals("le")
+          || type == MetricType.SUMMARY && labelName.equals("quantile")) {
+        throw invalid(subject + ": label name " + labelName + " is reserved on a " + type);
+      }
+      if (label.getValue() == null) {
+        throw invalid(subject + ": label " + labelName + " has no value");
+      }
+    }
+    return Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+  }
+
+  private static List<Double> checkBuckets(String subject, List<Double> buckets) {
+    double previous = Double.NEGATIVE_INFINITY;
+    for (Double bound : buckets) {
+      if (bound == null || !Double.isFinite(bound) || bound <= previous) {
+        throw invalid(
+            subject
+                + ": buckets "
+                + format(buckets)
+                + " must be finite and strictly increasing (+Inf is implicit)");
+      }
+      previous = bound;
+    }
+    return List.copyOf(buckets);
+  }
+
+  private static SortedMap<Double, Double> checkObjectives(
+      String subject, Map<Double, Double> objectives) {
+    for (Map.Entry<Double, Double> objective : objectives.entrySet()) {
+      Double quantile = objective.getKey();
+      Double error = objective.getValue();
+      if (quantile == null || !(quantile >= 0 && quantile <= 1)) {
+        throw invalid(subject + ": objective quantile " + quantile + " must be between 0 and 1");
+      }
+      if (error == null || !(error >= 0 && error <= 1)) {
+        throw invalid(
+            subject + ": objective error " + error + " of quantile " + format(quantile)
+                + " must be between 0 and 1");
+      }
+    }
+    return Collections.unmodifiableSortedMap(new TreeMap<>(objectives));
+  }
+
+  private static InvalidDeltaException invalid(String message) {
+    return new InvalidDeltaException(Reason.INVALID, message);
+  }
+
+  static boolean isMetricName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean valid =
+          c >= 'a' && c <= 'z'
+              || c >= 'A' && c <= 'Z'
+              || c == '_'
+              || c == ':'
+              || i > 0 && c >= '0' && c <= '9';
+      if (!valid) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean isLabelName(String name) {
+    return isMetricName(name) && name.indexOf(':') < 0;
+  }
+
+  /** Formats a number as a person would write it: {@code 2}, not {@code 2.0}. */
+  static String format(double number) {
+    if (number == Math.rint(number) && Math.abs(number) < 1e15) {
+      return Long.toString((long) number);
+    }
+    return Double.toString(number);
+  }
+
+  static String format(Iterable<Double> numbers) {
+    StringBuilder text = new StringBuilder("[");
+    for (Double number : numbers) {
+      if (text.length() > 1) {
+        text.append(", ");
+      }
+      text.append(number == null ? "null" : format(number));
+    }
+    return text.append(']').toString();
+  }
+
+  static String format(Map<Double, Double> objectives) {
+    return objectives.entrySet().stream()
+        .map(objective -> format(objective.getKey()) + ": " + format(objective.getValue()))
+        .collect(Collectors.joining(", ", "{", "}"));
+  }
+}

@@ -1,0 +1,336 @@
+package io.pushprom.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.ContentReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Reads deltas from a body with Jackson's streaming parser. A body is a sequence of JSON values,
+ * each an object (one delta) or an array of objects, separated by white space: so one delta, a JSON
+ * array and newline-delimited JSON are all read the same way. After malformed JSON, reading goes on
+ * at the next line, so one bad line of NDJSON loses only itself.
+ */
+final class DeltaParser {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private DeltaParser() {}
+
+  /** The deltas of one body, by index; an index that was rejected holds no delta. */
+  static final class Batch {
+    private final List<Delta> deltas = new ArrayList<>();
+    private final List<Rejection> rejections = new ArrayList<>();
+
+    int size() {
+      return deltas.size();
+    }
+
+    /** The delta at {@code index}, or {@code null} if it was rejected. */
+    Delta delta(int index) {
+      return deltas.get(index);
+    }
+
+    List<Rejection> rejections() {
+      return rejections;
+    }
+
+    private void add(Delta delta) {
+      deltas.add(delta);
+    }
+
+    private void reject(Reason reason, String message) {
+      rejections.add(new Rejection(deltas.size(), reason, message));
+      deltas.add(null);
+    }
+  }
+
+  static Batch parse(byte[] bytes, int offset, int length) {
+    Batch batch = new Batch();
+    int end = offset + length;
+    int position = offset;
+    int line = 1;
+    while (position < end) {
+      int start = position;
+      position = end;
+      try (JsonParser parser = JSON.createParser(bytes, start, end - start)) {
+        try {
+          readValues(parser, batch);
+        } catch (JsonProcessingException e) {
+          // The parser counts lines from 1 at start; messages count them from the body's start.
+          int errorLine = e.getLocation().getLineNr();
+          batch.reject(Reason.MALFORMED, describe(e, line + errorLine - 1));
+          // An object cut short (a truncated NDJSON line) is only noticed on the next line: if
+          // that line starts a new value, the bad object ended before it, so read on from there.
+          int objectLine = objectStartLine(parser);
+          int resumeLine =
+              objectLine > 0 && objectLine < errorLine && startsValue(bytes, start, end, errorLine)
+                  ? errorLine
+                  : errorLine + 1;
+          position = startOfLine(bytes, start, end, resumeLine);
+          line += resumeLine - 1;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading a byte array cannot fail", e);
+      }
+    }
+    if (batch.size() == 0) {
+      batch.reject(
+          Reason.MALFORMED,
+          "empty body: expected a delta, a JSON array of deltas or one delta per line");
+    }
+    return batch;
+  }
+
+  private static void readValues(JsonParser parser, Batch batch) throws IOException {
+    for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+      if (token == JsonToken.START_ARRAY) {
+        for (token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+          readDelta(parser, token, batch);
+        }
+      } else {
+        readDelta(parser, token, batch);
+      }
+    }
+  }
+
+  private static void readDelta(JsonParser parser, JsonToken start, Batch batch)
+      throws IOException {
+    if (start != JsonToken.START_OBJECT) {
+      parser.skipChildren();
+      batch.reject(Reason.MALFORMED, "delta: expected a JSON object, got " + describe(start));
+      return;
+    }
+    Fields fields = new Fields();
+    for (JsonToken token = parser.nextToken();
+        token == JsonToken.FIELD_NAME;
+        token = parser.nextToken()) {
+      String field = parser.currentName();
+      fields.read(field, parser, parser.nextToken());
+    }
+    try {
+      batch.add(fields.toDelta());
+    } catch (InvalidDeltaException e) {
+      batch.reject(e.reason(), e.getMessage());
+    }
+  }
+
+  /** The fields of one delta as read, before they are checked. */
+  private static final class Fields {
+    String type;
+    String name;
+    String help;
+    String method;
+    double value = Double.NaN;
+    SortedMap<String, String> labels;
+    List<Double> buckets;
+    SortedMap<Double, Double> objectives;
+    /** The first problem found while reading, which makes the delta invalid. */
+    String problem;
+
+    void read(String field, JsonParser parser, JsonToken token) throws IOException {
+      switch (field) {
+        case "type" -> type = string(field, parser, token);
+        case "name" -> name = string(field, parser, token);
+        case "help" -> help = string(field, parser, token);
+        case "method" -> method = string(field, parser, token);
+        case "value" -> value = number(field, parser, token);
+        case "labels" -> labels = labels(parser, token);
+        case "buckets" -> buckets = buckets(parser, token);
+        case "objectives" -> objectives = objectives(parser, token);
+        default -> parser.skipChildren();
+      }
+    }
+
+    Delta toDelta() {
+      MetricType metricType = type == null ? null : MetricType.fromJson(type);
+      String subject = (metricType == null ? "" : metricType + " ") + (name == null ? "delta" : name);
+      if (problem != null) {
+        throw new InvalidDeltaException(Reason.INVALID, subject + ": " + problem);
+      }
+      if (type != null && metricType == null) {
+        throw new InvalidDeltaException(
+            Reason.INVALID,
+            subject
+                + ": unknown type \""
+                + type
+                + "\", expected counter, gauge, histogram or summary");
+      }
+      Method parsedMethod = method == null ? null : Method.fromJson(method);
+      if (method != null && parsedMethod == null && metricType != null) {
+        throw new InvalidDeltaException(
+            Reason.INVALID,
+            subject
+                + ": unknown method \""
+                + method
+                + "\", expected "
+                + Method.describeAllowed(metricType));
+      }
+      return new Delta(metricType, name, help, parsedMethod, value, labels, buckets, objectives);
+    }
+
+    private String string(String field, JsonParser parser, JsonToken token) throws IOException {
+      if (token == JsonToken.VALUE_STRING) {
+        return parser.getText();
+      }
+      if (token != JsonToken.VALUE_NULL) {
+        problem(field + " must be a string, got " + describe(token));
+        parser.skipChildren();
+      }
+      return null;
+    }
+
+    private double number(String field, JsonParser parser, JsonToken token) throws IOException {
+      if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+        return parser.getDoubleValue();
+      }
+      if (token != JsonToken.VALUE_NULL) {
+        problem(field + " must be a number, got " + describe(token) + text(parser, token));
+        parser.skipChildren();
+      }
+      return Double.NaN;
+    }
+
+    private SortedMap<String, String> labels(JsonParser parser, JsonToken token)
+        throws IOException {
+      if (token != JsonToken.START_OBJECT) {
+        if (token != JsonToken.VALUE_NULL) {
+          problem("labels must be an object, got " + describe(token));
+          parser.skipChildren();
+        }
+        return null;
+      }
+      SortedMap<String, String> read = new TreeMap<>();
+      for (token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+        String label = parser.currentName();
+        token = parser.nextToken();
+        switch (token) {
+          case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE ->
+              read.put(label, parser.getText());
+          default -> {
+            problem(
+                "label " + label + " must be a string, number or boolean, got " + describe(token));
+            parser.skipChildren();
+          }
+        }
+      }
+      return read;
+    }
+
+    private List<Double> buckets(JsonParser parser, JsonToken token) throws IOException {
+      if (token != JsonToken.START_ARRAY) {
+        if (token != JsonToken.VALUE_NULL) {
+          problem("buckets must be an array of numbers, got " + describe(token));
+          parser.skipChildren();
+        }
+        return null;
+      }
+      List<Double> read = new ArrayList<>();
+      for (token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+        read.add(number("buckets[" + read.size() + "]", parser, token));
+      }
+      return read;
+    }
+
+    private SortedMap<Double, Double> objectives(JsonParser parser, JsonToken token)
+        throws IOException {
+      if (token != JsonToken.START_OBJECT) {
+        if (token != JsonToken.VALUE_NULL) {
+          problem("objectives must be an object of quantile to error, got " + describe(token));
+          parser.skipChildren();
+        }
+        return null;
+      }
+      SortedMap<Double, Double> read = new TreeMap<>();
+      for (token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+        String quantile = parser.currentName();
+        double error = number("objective " + quantile, parser, parser.nextToken());
+        try {
+          read.put(Double.valueOf(quantile), error);
+        } catch (NumberFormatException e) {
+          problem("objective quantile \"" + quantile + "\" is not a number");
+        }
+      }
+      return read;
+    }
+
+    private void problem(String description) {
+      if (problem == null) {
+        problem = description;
+      }
+    }
+  }
+
+  private static String text(JsonParser parser, JsonToken token) throws IOException {
+    return token == JsonToken.VALUE_STRING ? " \"" + parser.getText() + "\"" : "";
+  }
+
+  private static String describe(JsonToken token) {
+    return switch (token) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> token.asString();
+    };
+  }
+
+  private static String describe(JsonProcessingException e, int line) {
+    return "malformed JSON at line "
+        + line
+        + ", column "
+        + e.getLocation().getColumnNr()
+        + ": "
+        + e.getOriginalMessage().lines().findFirst().orElse("");
+  }
+
+  /**
+   * The line where the top-level value being read began if it is an object (so no delta of it was
+   * read), or {@code 0}.
+   */
+  private static int objectStartLine(JsonParser parser) {
+    JsonStreamContext context = parser.getParsingContext();
+    if (context == null || context.inRoot()) {
+      return 0;
+    }
+    while (!context.getParent().inRoot()) {
+      context = context.getParent();
+    }
+    if (!context.inObject()) {
+      return 0;
+    }
+    JsonLocation start = context.startLocation(ContentReference.unknown());
+    return start == null ? 0 : start.getLineNr();
+  }
+
+  /** Whether line {@code lineNumber} (counted from 1 at {@code start}) starts with { or [. */
+  private static boolean startsValue(byte[] bytes, int start, int end, int lineNumber) {
+    for (int i = startOfLine(bytes, start, end, lineNumber); i < end; i++) {
+      if (bytes[i] != ' ' && bytes[i] != '\t' && bytes[i] != '\r') {
+        return bytes[i] == '{' || bytes[i] == '[';
+      }
+    }
+    return false;
+  }
+
+  /** Where line {@code lineNumber} (counted from 1 at {@code start}, at least 2) begins. */
+  private static int startOfLine(byte[] bytes, int start, int end, int lineNumber) {
+    int line = 1;
+    for (int i = start; i < end; i++) {
+      if (bytes[i] == '\n' && ++line == lineNumber) {
+        return i + 1;
+      }
+    }
+    return end;
+  }
+}

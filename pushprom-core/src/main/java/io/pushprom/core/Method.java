@@ -1,0 +1,73 @@
+package io.pushprom.core;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * What a {@link Delta} does to its series. Each {@link MetricType} allows some methods: counters
+ * {@code inc} and {@code add}; gauges {@code set}, {@code inc}, {@code dec}, {@code add} and {@code
+ * sub}; histograms and summaries {@code observe}.
+ *
+ * <pre>{@code
+ * Method.ADD.allowedFor(MetricType.COUNTER); // true
+ * Method.SET.allowedFor(MetricType.COUNTER); // false
+ * }</pre>
+ */
+public enum Method {
+  INC(false),
+  DEC(false),
+  ADD(true),
+  SUB(true),
+  SET(true),
+  OBSERVE(true);
+
+  private final boolean needsValue;
+  private final String jsonName;
+
+  Method(boolean needsValue) {
+    this.needsValue = needsValue;
+    this.jsonName = name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The name this method has in a delta's {@code method} field. */
+  public String jsonName() {
+    return jsonName;
+  }
+
+  /** Whether a delta with this method must carry a {@code value}; {@code inc}, {@code dec} don't. */
+  public boolean needsValue() {
+    return needsValue;
+  }
+
+  /** Whether a delta of {@code type} may use this method. */
+  public boolean allowedFor(MetricType type) {
+    return switch (type) {
+      case COUNTER -> this == INC || this == ADD;
+      case GAUGE -> this != OBSERVE;
+      case HISTOGRAM, SUMMARY -> this == OBSERVE;
+    };
+  }
+
+  static String describeAllowed(MetricType type) {
+    return Arrays.stream(values())
+        .filter(method -> method.allowedFor(type))
+        .map(Method::jsonName)
+        .collect(Collectors.joining(", "));
+  }
+
+  /** Returns the method named {@code name} on the wire, or {@code null} if there is none. */
+  public static Method fromJson(String name) {
+    for (Method method : values()) {
+      if (method.jsonName.equals(name)) {
+        return method;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return jsonName;
+  }
+}

@@ -1,0 +1,53 @@
+package io.pushprom.core;
+
+import io.prometheus.client.Collector;
+import java.util.Locale;
+
+/**
+ * The kind of Prometheus metric a {@link Delta} updates, named on the wire by its lower-case name.
+ *
+ * <pre>{@code
+ * MetricType type = MetricType.fromJson("histogram"); // MetricType.HISTOGRAM
+ * }</pre>
+ */
+public enum MetricType {
+  COUNTER(Collector.Type.COUNTER),
+  GAUGE(Collector.Type.GAUGE),
+  HISTOGRAM(Collector.Type.HISTOGRAM),
+  SUMMARY(Collector.Type.SUMMARY);
+
+  private final Collector.Type collectorType;
+  private final String jsonName;
+
+  MetricType(Collector.Type collectorType) {
+    this.collectorType = collectorType;
+    this.jsonName = name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The name this type has in a delta's {@code type} field. */
+  public String jsonName() {
+    return jsonName;
+  }
+
+  Collector.Type collectorType() {
+    return collectorType;
+  }
+
+  /**
+   * Returns the type named {@code name} on the wire, or {@code null} if no type has that name. The
+   * match is exact, as in the Go original: {@code "Counter"} is not a type.
+   */
+  public static MetricType fromJson(String name) {
+    for (MetricType type : values()) {
+      if (type.jsonName.equals(name)) {
+        return type;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return jsonName;
+  }
+}

@@ -1,0 +1,17 @@
+package io.pushprom.core;
+
+/**
+ * One delta of a body that was not applied: its position in the body (from 0), the class of
+ * problem and the reason.
+ *
+ * <pre>{@code
+ * new Rejection(2, Reason.INVALID, "gauge trees: method set needs a value").toString();
+ * // "delta 2: gauge trees: method set needs a value"
+ * }</pre>
+ */
+public record Rejection(int index, Reason reason, String message) {
+  @Override
+  public String toString() {
+    return "delta " + index + ": " + message;
+  }
+}

@@ -1,0 +1,84 @@
+package io.pushprom.core;
+
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Pushprom's counters about itself, exposed beside the pushed metrics and, like them, without
+ * {@code _created} series. The aggregator keeps {@code pushprom_deltas_applied_total} and {@code
+ * pushprom_deltas_rejected_total}; transports add their own, such as {@code
+ * pushprom_udp_packets_total}. A delta cannot write to any of them: their names are taken.
+ *
+ * <pre>{@code
+ * Counter packets = aggregator.telemetry().counter("pushprom_udp_packets_total",
+ *     "The number of packets received.");
+ * packets.inc();
+ * }</pre>
+ */
+public final class Telemetry extends Collector implements Collector.Describable {
+  private final CollectorRegistry registry;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+  Telemetry(CollectorRegistry registry) {
+    this.registry = registry;
+    registry.register(this);
+  }
+
+  /**
+   * Returns the counter named {@code name}, creating it the first time.
+   *
+   * @throws IllegalArgumentException if another collector of the registry has that name
+   */
+  public Counter counter(String name, String help, String... labelNames) {
+    Counter counter = counters.get(name);
+    if (counter != null) {
+      return counter;
+    }
+    synchronized (this) {
+      // Not computeIfAbsent: the registry must learn the new names, so this is registered again.
+      counter = counters.get(name);
+      if (counter != null) {
+        return counter;
+      }
+      Counter created = Counter.build(name, help).labelNames(labelNames).withoutExemplars().create();
+      registry.unregister(this);
+      counters.put(name, created);
+      try {
+        registry.register(this);
+      } catch (IllegalArgumentException e) {
+        counters.remove(name);
+        registry.register(this);
+        throw new IllegalArgumentException(
+            name + ": collides with another collector of the registry", e);
+      }
+      return created;
+    }
+  }
+
+  @Override
+  public List<MetricFamilySamples> collect() {
+    List<MetricFamilySamples> families = new ArrayList<>();
+    for (Counter counter : counters.values()) {
+      for (MetricFamilySamples family : counter.collect()) {
+        List<MetricFamilySamples.Sample> samples = new ArrayList<>();
+        Family.addWithoutCreated(family, samples);
+        families.add(new MetricFamilySamples(family.name, family.type, family.help, samples));
+      }
+    }
+    return families;
+  }
+
+  @Override
+  public List<MetricFamilySamples> describe() {
+    List<MetricFamilySamples> families = new ArrayList<>();
+    for (Counter counter : counters.values()) {
+      families.addAll(counter.describe());
+    }
+    return families;
+  }
+}

@@ -1,0 +1,36 @@
+package io.pushprom.transport;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** Small plain-text answers, the only kind Pushprom gives besides the exposition. */
+final class Exchanges {
+  private Exchanges() {}
+
+  static void respond(HttpExchange exchange, int status, String text) throws IOException {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    boolean head = "HEAD".equals(exchange.getRequestMethod());
+    exchange.sendResponseHeaders(status, head ? -1 : body.length);
+    if (!head) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  /** A handler that answers {@code 200 ok} to every request, for health checks. */
+  static HttpHandler ok() {
+    return exchange -> {
+      try {
+        exchange.getRequestBody().readAllBytes();
+        respond(exchange, 200, "ok");
+      } finally {
+        exchange.close();
+      }
+    };
+  }
+}

@@ -1,0 +1,126 @@
+package io.pushprom.transport;
+
+import io.prometheus.client.Counter;
+import io.pushprom.core.Aggregator;
+import io.pushprom.core.IngestResult;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Takes deltas from UDP datagrams of up to 64 KiB: one delta, a JSON array or NDJSON each. UDP
+ * cannot answer, so each valid delta is applied and each invalid one is counted in {@code
+ * pushprom_deltas_rejected_total} (and logged at {@code FINE}). No datagram stops the listener.
+ *
+ * <pre>{@code
+ * try (UdpListener udp = UdpListener.start(aggregator, new InetSocketAddress(9090))) {
+ *   // echo '{"type":"counter","name":"hits","method":"inc"}' | nc -u -w0 localhost 9090
+ * }
+ * }</pre>
+ *
+ * <p>It counts datagrams in {@code pushprom_udp_packets_total}, in the aggregator's telemetry.
+ */
+public final class UdpListener implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
+  /** Larger than any UDP payload, so no datagram is cut short. */
+  static final int MAX_DATAGRAM_BYTES = 64 << 10;
+  /** Room for bursts while the loop is busy; the kernel caps it at net.core.rmem_max. */
+  private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
+
+  private final Aggregator aggregator;
+  private final DatagramChannel channel;
+  private final Counter packets;
+  private final Thread receiver;
+
+  private UdpListener(Aggregator aggregator, DatagramChannel channel) {
+    this.aggregator = aggregator;
+    this.channel = channel;
+    this.packets =
+        aggregator.telemetry().counter("pushprom_udp_packets_total", "The number of packets received.");
+    this.receiver = new Thread(this::receive, "pushprom-udp");
+    receiver.setDaemon(true);
+  }
+
+  /**
+   * Binds {@code address} (port 0 picks a free port) and starts receiving.
+   *
+   * @throws java.net.BindException if the address is in use
+   */
+  public static UdpListener start(Aggregator aggregator, InetSocketAddress address)
+      throws IOException {
+    DatagramChannel channel = DatagramChannel.open();
+    try {
+      channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+      channel.bind(address);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+    UdpListener listener = new UdpListener(aggregator, channel);
+    listener.receiver.start();
+    return listener;
+  }
+
+  /** The address the channel is bound to, with the real port if port 0 was asked for. */
+  public InetSocketAddress address() {
+    try {
+      return (InetSocketAddress) channel.getLocalAddress();
+    } catch (IOException e) {
+      throw new IllegalStateException("udp listener is closed", e);
+    }
+  }
+
+  public int port() {
+    return address().getPort();
+  }
+
+  private void receive() {
+    ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM_BYTES);
+    while (true) {
+      buffer.clear();
+      try {
+        channel.receive(buffer);
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "udp receive failed", e);
+        continue;
+      }
+      packets.inc();
+      try {
+        handle(buffer.array(), buffer.position());
+      } catch (RuntimeException e) {
+        LOG.log(Level.SEVERE, "failed to handle a datagram", e);
+      }
+    }
+  }
+
+  private void handle(byte[] datagram, int length) {
+    if (LOG.isLoggable(Level.FINE)) {
+      LOG.fine("received over udp: " + new String(datagram, 0, length, StandardCharsets.UTF_8).strip());
+    }
+    IngestResult result = aggregator.ingestEach("udp", datagram, 0, length);
+    if (!result.ok() && LOG.isLoggable(Level.FINE)) {
+      result.rejections().forEach(rejection -> LOG.fine("rejected over udp: " + rejection));
+    }
+  }
+
+  /** Stops receiving and releases the port. */
+  @Override
+  public void close() {
+    try {
+      channel.close();
+      receiver.join(5_000);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "closing the udp channel failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
