@@ -35,7 +35,11 @@ final class Addresses {
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(
-          "invalid address \"" + text + "\": port \"" + portText + "\" is not a number from 0 to 65535");
+          "invalid address \""
+              + text
+              + "\": port \""
+              + portText
+              + "\" is not a number from 0 to 65535");
     }
     if (host.isEmpty()) {
       return new InetSocketAddress(port);
@@ -52,7 +56,9 @@ final class Addresses {
   static String format(InetSocketAddress address) {
     // The wildcard is written as Go writes it, though the JDK binds it on IPv6 too.
     String host =
-        address.getAddress().isAnyLocalAddress() ? "0.0.0.0" : address.getAddress().getHostAddress();
+        address.getAddress().isAnyLocalAddress()
+            ? "0.0.0.0"
+            : address.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 }

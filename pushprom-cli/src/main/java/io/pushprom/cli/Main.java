@@ -149,8 +149,7 @@ public final class Main {
                     ? record.getLevel() + " "
                     : "";
             String thrown = record.getThrown() == null ? "" : ": " + record.getThrown();
-            return LocalDateTime.ofInstant(record.getInstant(), ZoneId.systemDefault())
-                    .format(TIME)
+            return LocalDateTime.ofInstant(record.getInstant(), ZoneId.systemDefault()).format(TIME)
                 + " "
                 + level
                 + formatMessage(record)

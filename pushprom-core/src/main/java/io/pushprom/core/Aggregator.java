@@ -23,18 +23,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>Rules beyond a single delta's own: a delta must agree with the existing metric of its name on
- * the type, and on the buckets or objectives when it names any; the newest help text wins; series of
- * one metric may have different label names. A rejected delta changes nothing. All methods are safe
- * to call from many threads at once, and no update is lost.
+ * the type, and on the buckets or objectives when it names any; the newest help text wins; series
+ * of one metric may have different label names. A rejected delta changes nothing. All methods are
+ * safe to call from many threads at once, and no update is lost.
  *
  * <p>The aggregator registers its {@link Telemetry} in the registry, so one registry holds at most
  * one aggregator.
  */
 public final class Aggregator {
   private final CollectorRegistry registry;
+
   /** Every sample name of every family, to the family: so each name has one owner. */
   private final Map<String, Family> families = new ConcurrentHashMap<>();
-  /** Held while families are created, so that a batch's new families are checked and added whole. */
+
+  /**
+   * Held while families are created, so that a batch's new families are checked and added whole.
+   */
   private final Object creation = new Object();
 
   private final Telemetry telemetry;
@@ -89,8 +93,7 @@ public final class Aggregator {
     if (family == null) {
       List<Rejection> rejections = applyAll(List.of(delta));
       if (!rejections.isEmpty()) {
-        throw new InvalidDeltaException(
-            rejections.get(0).reason(), rejections.get(0).message());
+        throw new InvalidDeltaException(rejections.get(0).reason(), rejections.get(0).message());
       }
       return;
     }
@@ -109,7 +112,10 @@ public final class Aggregator {
     return ingestAll(transport, body, 0, body.length);
   }
 
-  /** As {@link #ingestAll(String, byte[])}, for {@code length} bytes of {@code body} at {@code offset}. */
+  /**
+   * As {@link #ingestAll(String, byte[])}, for {@code length} bytes of {@code body} at {@code
+   * offset}.
+   */
   public IngestResult ingestAll(String transport, byte[] body, int offset, int length) {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length);
     List<Delta> deltas = new ArrayList<>(batch.size());
@@ -232,8 +238,10 @@ public final class Aggregator {
   /** Where each delta of a batch goes, and the families the batch would create. */
   private final class Plan {
     final Family[] targets;
+
     /** The families this batch creates, by each of their sample names. */
     final Map<String, Family> created = new HashMap<>();
+
     final List<Rejection> rejections = new ArrayList<>();
 
     Plan(int size) {
@@ -247,8 +255,15 @@ public final class Aggregator {
         Family owner = families.getOrDefault(sampleName, created.get(sampleName));
         if (owner != null) {
           throw Family.conflict(
-              first.type() + " " + first.name() + ": its series " + sampleName
-                  + " would collide with " + owner.type() + " " + owner.name());
+              first.type()
+                  + " "
+                  + first.name()
+                  + ": its series "
+                  + sampleName
+                  + " would collide with "
+                  + owner.type()
+                  + " "
+                  + owner.name());
         }
       }
       for (String sampleName : sampleNames) {
@@ -272,7 +287,9 @@ public final class Aggregator {
                   new Rejection(
                       i,
                       Reason.CONFLICT,
-                      family.type() + " " + family.name()
+                      family.type()
+                          + " "
+                          + family.name()
                           + ": name collides with a collector registered outside pushprom"));
             }
           }

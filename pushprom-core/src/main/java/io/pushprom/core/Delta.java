@@ -83,8 +83,12 @@ public record Delta(
     if (help == null) {
       help = "";
     }
-    labels = labels == null || labels.isEmpty() ? emptyLabels() : checkLabels(subject, type, labels);
-    buckets = type == MetricType.HISTOGRAM && buckets != null ? checkBuckets(subject, buckets) : List.of();
+    labels =
+        labels == null || labels.isEmpty() ? emptyLabels() : checkLabels(subject, type, labels);
+    buckets =
+        type == MetricType.HISTOGRAM && buckets != null
+            ? checkBuckets(subject, buckets)
+            : List.of();
     objectives =
         type == MetricType.SUMMARY && objectives != null && !objectives.isEmpty()
             ? checkObjectives(subject, objectives)
@@ -130,7 +134,10 @@ public record Delta(
       String labelName = label.getKey();
       if (labelName == null || !isLabelName(labelName)) {
         throw invalid(
-            subject + ": invalid label name \"" + labelName + "\", expected [a-zA-Z_][a-zA-Z0-9_]*");
+            subject
+                + ": invalid label name \""
+                + labelName
+                + "\", expected [a-zA-Z_][a-zA-Z0-9_]*");
       }
       if (labelName.startsWith("__")) {
         throw invalid(subject + ": label name " + labelName + " is reserved (it starts with __)");
@@ -171,7 +178,11 @@ public record Delta(
       }
       if (error == null || !(error >= 0 && error <= 1)) {
         throw invalid(
-            subject + ": objective error " + error + " of quantile " + format(quantile)
+            subject
+                + ": objective error "
+                + error
+                + " of quantile "
+                + format(quantile)
                 + " must be between 0 and 1");
       }
     }

@@ -133,6 +133,7 @@ final class DeltaParser {
     SortedMap<String, String> labels;
     List<Double> buckets;
     SortedMap<Double, Double> objectives;
+
     /** The first problem found while reading, which makes the delta invalid. */
     String problem;
 
@@ -152,7 +153,8 @@ final class DeltaParser {
 
     Delta toDelta() {
       MetricType metricType = type == null ? null : MetricType.fromJson(type);
-      String subject = (metricType == null ? "" : metricType + " ") + (name == null ? "delta" : name);
+      String subject =
+          (metricType == null ? "" : metricType + " ") + (name == null ? "delta" : name);
       if (problem != null) {
         throw new InvalidDeltaException(Reason.INVALID, subject + ": " + problem);
       }

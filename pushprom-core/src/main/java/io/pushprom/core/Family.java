@@ -75,23 +75,42 @@ final class Family extends Collector implements Collector.Describable {
   void check(Delta delta) {
     if (delta.type() != type) {
       throw conflict(
-          delta.name() + ": conflicting metric types, existing: " + type + describeName(delta)
-              + ", new: " + delta.type());
+          delta.name()
+              + ": conflicting metric types, existing: "
+              + type
+              + describeName(delta)
+              + ", new: "
+              + delta.type());
     }
     if (!nameOf(delta).equals(name)) {
       throw conflict(
-          delta.type() + " " + delta.name() + ": name is taken by the series of " + type + " "
+          delta.type()
+              + " "
+              + delta.name()
+              + ": name is taken by the series of "
+              + type
+              + " "
               + name);
     }
     if (!delta.buckets().isEmpty() && !delta.buckets().equals(buckets)) {
       throw conflict(
-          delta.type() + " " + delta.name() + ": buckets " + Delta.format(delta.buckets())
-              + " differ from the existing buckets " + Delta.format(buckets));
+          delta.type()
+              + " "
+              + delta.name()
+              + ": buckets "
+              + Delta.format(delta.buckets())
+              + " differ from the existing buckets "
+              + Delta.format(buckets));
     }
     if (!delta.objectives().isEmpty() && !delta.objectives().equals(objectives)) {
       throw conflict(
-          delta.type() + " " + delta.name() + ": objectives " + Delta.format(delta.objectives())
-              + " differ from the existing objectives " + Delta.format(objectives));
+          delta.type()
+              + " "
+              + delta.name()
+              + ": objectives "
+              + Delta.format(delta.objectives())
+              + " differ from the existing objectives "
+              + Delta.format(objectives));
     }
   }
 
@@ -166,7 +185,8 @@ final class Family extends Collector implements Collector.Describable {
   }
 
   /** Adds the samples of {@code family} to {@code samples} but its {@code _created} series. */
-  static void addWithoutCreated(MetricFamilySamples family, List<MetricFamilySamples.Sample> samples) {
+  static void addWithoutCreated(
+      MetricFamilySamples family, List<MetricFamilySamples.Sample> samples) {
     // Go's pushprom exposes no _created series; neither do we. A gauge named x_created is kept.
     String created = family.type == Type.GAUGE ? null : family.name + "_created";
     for (MetricFamilySamples.Sample sample : family.samples) {

@@ -35,7 +35,9 @@ public enum Method {
     return jsonName;
   }
 
-  /** Whether a delta with this method must carry a {@code value}; {@code inc}, {@code dec} don't. */
+  /**
+   * Whether a delta with this method must carry a {@code value}; {@code inc}, {@code dec} don't.
+   */
   public boolean needsValue() {
     return needsValue;
   }

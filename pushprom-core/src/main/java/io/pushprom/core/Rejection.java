@@ -1,8 +1,8 @@
 package io.pushprom.core;
 
 /**
- * One delta of a body that was not applied: its position in the body (from 0), the class of
- * problem and the reason.
+ * One delta of a body that was not applied: its position in the body (from 0), the class of problem
+ * and the reason.
  *
  * <pre>{@code
  * new Rejection(2, Reason.INVALID, "gauge trees: method set needs a value").toString();

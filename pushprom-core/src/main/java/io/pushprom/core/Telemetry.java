@@ -45,7 +45,8 @@ public final class Telemetry extends Collector implements Collector.Describable 
       if (counter != null) {
         return counter;
       }
-      Counter created = Counter.build(name, help).labelNames(labelNames).withoutExemplars().create();
+      Counter created =
+          Counter.build(name, help).labelNames(labelNames).withoutExemplars().create();
       registry.unregister(this);
       counters.put(name, created);
       try {

@@ -89,8 +89,8 @@ public final class HttpListener implements AutoCloseable {
   }
 
   /**
-   * Stops accepting connections, lets requests in flight finish for up to a second, then stops
-   * the server's threads.
+   * Stops accepting connections, lets requests in flight finish for up to a second, then stops the
+   * server's threads.
    */
   @Override
   public void close() {

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
  */
 public final class IngestHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(IngestHandler.class.getName());
+
   /** The largest body taken: ample for batches of many thousand deltas. */
   static final int MAX_BODY_BYTES = 16 << 20;
 
@@ -63,7 +64,9 @@ public final class IngestHandler implements HttpHandler {
         // The rest of the body is left unread, so this connection cannot serve another request.
         exchange.getResponseHeaders().set("Connection", "close");
         Exchanges.respond(
-            exchange, 413, "body too large: over " + MAX_BODY_BYTES + " bytes; send smaller batches\n");
+            exchange,
+            413,
+            "body too large: over " + MAX_BODY_BYTES + " bytes; send smaller batches\n");
         return;
       }
       if (LOG.isLoggable(Level.FINE)) {

@@ -28,8 +28,10 @@ import java.util.logging.Logger;
  */
 public final class UdpListener implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
+
   /** Larger than any UDP payload, so no datagram is cut short. */
   static final int MAX_DATAGRAM_BYTES = 64 << 10;
+
   /** Room for bursts while the loop is busy; the kernel caps it at net.core.rmem_max. */
   private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
 
@@ -42,7 +44,9 @@ public final class UdpListener implements AutoCloseable {
     this.aggregator = aggregator;
     this.channel = channel;
     this.packets =
-        aggregator.telemetry().counter("pushprom_udp_packets_total", "The number of packets received.");
+        aggregator
+            .telemetry()
+            .counter("pushprom_udp_packets_total", "The number of packets received.");
     this.receiver = new Thread(this::receive, "pushprom-udp");
     receiver.setDaemon(true);
   }
@@ -103,7 +107,8 @@ public final class UdpListener implements AutoCloseable {
 
   private void handle(byte[] datagram, int length) {
     if (LOG.isLoggable(Level.FINE)) {
-      LOG.fine("received over udp: " + new String(datagram, 0, length, StandardCharsets.UTF_8).strip());
+      LOG.fine(
+          "received over udp: " + new String(datagram, 0, length, StandardCharsets.UTF_8).strip());
     }
     IngestResult result = aggregator.ingestEach("udp", datagram, 0, length);
     if (!result.ok() && LOG.isLoggable(Level.FINE)) {

@@ -97,8 +97,7 @@ class ReadmeExamplesTest {
       HttpResponse<String> response =
           client.send(
               HttpRequest.newBuilder(
-                      URI.create(
-                          "http://127.0.0.1:" + server.getAddress().getPort() + "/pushprom"))
+                      URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/pushprom"))
                   .POST(
                       HttpRequest.BodyPublishers.ofString(
                           "{\"type\":\"counter\",\"name\":\"hits\",\"method\":\"add\",\"value\":2}"))
@@ -116,13 +115,18 @@ class ReadmeExamplesTest {
   void unitTestsDeltasWithoutSockets() {
     // readme:start
     Aggregator aggregator = Aggregator.create();
-    aggregator.apply(Delta.parse(
-        "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}"));
-    IngestResult result = aggregator.ingestAll("test",
-        "[{\"type\":\"gauge\",\"name\":\"gophers\",\"method\":\"set\",\"value\":1}]"
-            .getBytes(StandardCharsets.UTF_8));
-    double gophers = aggregator.registry()
-        .getSampleValue("gophers_total", new String[] {"job"}, new String[] {"bot"});
+    aggregator.apply(
+        Delta.parse(
+            "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}"));
+    IngestResult result =
+        aggregator.ingestAll(
+            "test",
+            "[{\"type\":\"gauge\",\"name\":\"gophers\",\"method\":\"set\",\"value\":1}]"
+                .getBytes(StandardCharsets.UTF_8));
+    double gophers =
+        aggregator
+            .registry()
+            .getSampleValue("gophers_total", new String[] {"job"}, new String[] {"bot"});
     // gophers is 1.0, and result.rejections() holds
     // "delta 0: gophers: conflicting metric types, existing: counter, new: gauge"
     // readme:end
@@ -157,7 +161,8 @@ class ReadmeExamplesTest {
   private static List<String> samples(String source) {
     List<String> samples = new ArrayList<>();
     Matcher sample =
-        Pattern.compile("// readme:start\n(.*?)\n\\s*// readme:end", Pattern.DOTALL).matcher(source);
+        Pattern.compile("// readme:start\n(.*?)\n\\s*// readme:end", Pattern.DOTALL)
+            .matcher(source);
     while (sample.find()) {
       samples.add(sample.group(1).stripIndent().stripTrailing());
     }
