@@ -1,5 +1,6 @@
 package io.pushprom.cli;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -54,11 +55,47 @@ final class Addresses {
 
   /** Formats an address to log it: {@code 0.0.0.0:9091}, {@code [::1]:9091}. */
   static String format(InetSocketAddress address) {
-    // The wildcard is written as Go writes it, though the JDK binds it on IPv6 too.
-    String host =
-        address.getAddress().isAnyLocalAddress()
-            ? "0.0.0.0"
-            : address.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    InetAddress host = address.getAddress();
+    if (host.isAnyLocalAddress()) {
+      // Written as Go writes it, though the JDK binds the wildcard on IPv6 too.
+      return "0.0.0.0:" + address.getPort();
+    }
+    if (host instanceof Inet6Address) {
+      return "[" + compress(host.getAddress()) + "]:" + address.getPort();
+    }
+    return host.getHostAddress() + ":" + address.getPort();
+  }
+
+  /** An IPv6 address as RFC 5952 writes it: the longest run of zero groups as {@code ::}. */
+  private static String compress(byte[] bytes) {
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
+    }
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int start = 0; start < 8; start++) {
+      int length = 0;
+      while (start + length < 8 && groups[start + length] == 0) {
+        length++;
+      }
+      if (length > bestLength) {
+        bestStart = start;
+        bestLength = length;
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        text.append("::");
+        i += bestLength - 1;
+      } else {
+        if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+          text.append(':');
+        }
+        text.append(Integer.toHexString(groups[i]));
+      }
+    }
+    return text.toString();
   }
 }

@@ -87,9 +87,10 @@ record Arguments(InetSocketAddress http, InetSocketAddress udp, boolean debug, b
   }
 
   private static boolean parseBoolean(String flag, String value) {
+    // As Go's strconv.ParseBool, which Go's flag package uses.
     return switch (value) {
-      case "true", "1" -> true;
-      case "false", "0" -> false;
+      case "1", "t", "T", "TRUE", "true", "True" -> true;
+      case "0", "f", "F", "FALSE", "false", "False" -> false;
       default ->
           throw new IllegalArgumentException(
               "flag -" + flag + ": invalid boolean \"" + value + "\", expected true or false");

@@ -34,14 +34,16 @@ public final class HttpListener implements AutoCloseable {
   }
 
   /** How long {@link #close()} lets requests in flight finish. */
-  private static final int GRACE_SECONDS = 1;
+  private static final int GRACE_SECONDS = 4;
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final Drain drain;
 
-  private HttpListener(HttpServer server, ExecutorService executor) {
+  private HttpListener(HttpServer server, ExecutorService executor, Drain drain) {
     this.server = server;
     this.executor = executor;
+    this.drain = drain;
   }
 
   /**
@@ -52,16 +54,20 @@ public final class HttpListener implements AutoCloseable {
   public static HttpListener start(Aggregator aggregator, InetSocketAddress address)
       throws IOException {
     HttpServer server = HttpServer.create(address, 1024);
-    server.createContext("/", IngestHandler.of(aggregator));
-    server.createContext("/metrics", new HTTPServer.HTTPMetricHandler(aggregator.registry()));
+    Drain drain = new Drain();
+    server.createContext("/", IngestHandler.of(aggregator)).getFilters().add(drain);
+    server
+        .createContext("/metrics", new HTTPServer.HTTPMetricHandler(aggregator.registry()))
+        .getFilters()
+        .add(drain);
     for (String path : new String[] {"/health", "/-/healthy", "/-/ready"}) {
-      server.createContext(path, Exchanges.ok());
+      server.createContext(path, Exchanges.ok()).getFilters().add(drain);
     }
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     ExecutorService executor = newExecutor(threads);
     server.setExecutor(executor);
     server.start();
-    return new HttpListener(server, executor);
+    return new HttpListener(server, executor, drain);
   }
 
   private static ExecutorService newExecutor(int threads) {
@@ -89,17 +95,17 @@ public final class HttpListener implements AutoCloseable {
   }
 
   /**
-   * Stops accepting connections, lets requests in flight finish for up to a second, then stops the
-   * server's threads.
+   * Stops taking requests (new ones get {@code 503}), lets those in flight finish for up to four
+   * seconds, then closes the port and stops the server's threads.
    */
   @Override
   public void close() {
-    server.stop(GRACE_SECONDS);
-    executor.shutdown();
     try {
-      executor.awaitTermination(GRACE_SECONDS, TimeUnit.SECONDS);
+      drain.close(GRACE_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    server.stop(0);
+    executor.shutdownNow();
   }
 }
