@@ -95,8 +95,9 @@ public final class HttpListener implements AutoCloseable {
   }
 
   /**
-   * Stops taking requests (new ones get {@code 503}), lets those in flight finish for up to four
-   * seconds, then closes the port and stops the server's threads.
+   * Stops taking requests: from now on each is answered {@code 503} (so {@code /-/ready} tells a
+   * load balancer to look elsewhere). Lets those in flight finish, for up to four seconds, then
+   * closes the port and stops the server's threads.
    */
   @Override
   public void close() {
