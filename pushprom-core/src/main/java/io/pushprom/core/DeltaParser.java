@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.ContentReference;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -79,7 +78,10 @@ final class DeltaParser {
           line += resumeLine - 1;
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("reading a byte array cannot fail", e);
+        // Not JSON at all: Jackson took the leading bytes for UTF-16 or UTF-32 and could not
+        // decode them. No line to resume at can be trusted, so the rest of the body goes too.
+        batch.reject(Reason.MALFORMED, "malformed JSON: " + e.getMessage());
+        position = end;
       }
     }
     if (batch.size() == 0) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +54,18 @@ class DeltaParserTest {
 
     assertEquals(new IngestResult(1, 1, List.of()), result);
     assertEquals(1.0, value("a"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0000fffe", "feff0000", "003c0000", "00003c00"})
+  void bytesJacksonTakesForUtf32AreMalformed(String hex) {
+    byte[] body = HexFormat.of().parseHex(hex);
+
+    IngestResult result = aggregator.ingestEach("udp", body, 0, body.length);
+
+    assertEquals(1, result.rejections().size());
+    assertEquals(Reason.MALFORMED, result.rejections().get(0).reason());
+    assertTrue(messages(result).startsWith("[delta 0: malformed JSON: "), messages(result));
   }
 
   @Test

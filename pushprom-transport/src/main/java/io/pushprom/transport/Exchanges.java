@@ -33,4 +33,15 @@ final class Exchanges {
       }
     };
   }
+
+  /** A handler that serves {@code path} itself and hands any longer path to {@code otherwise}. */
+  static HttpHandler onlyAt(String path, HttpHandler handler, HttpHandler otherwise) {
+    return exchange -> {
+      if (exchange.getRequestURI().getPath().equals(path)) {
+        handler.handle(exchange);
+      } else {
+        otherwise.handle(exchange);
+      }
+    };
+  }
 }

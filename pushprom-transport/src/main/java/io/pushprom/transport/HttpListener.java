@@ -1,10 +1,14 @@
 package io.pushprom.transport;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.client.exporter.HTTPServer;
 import io.pushprom.core.Aggregator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -55,14 +59,21 @@ public final class HttpListener implements AutoCloseable {
       throws IOException {
     HttpServer server = HttpServer.create(address, 1024);
     Drain drain = new Drain();
-    server.createContext("/", IngestHandler.of(aggregator)).getFilters().add(drain);
-    server
-        .createContext("/metrics", new HTTPServer.HTTPMetricHandler(aggregator.registry()))
-        .getFilters()
-        .add(drain);
-    for (String path : new String[] {"/health", "/-/healthy", "/-/ready"}) {
-      server.createContext(path, Exchanges.ok()).getFilters().add(drain);
+    HttpHandler ingest = IngestHandler.of(aggregator);
+    server.createContext("/", ingest).getFilters().add(drain);
+    // The JDK matches contexts by string prefix, Go's mux by whole path: /metricsfoo and /healthz
+    // are ingest paths in Go's pushprom, so they are here.
+    Map<String, HttpHandler> exact = new LinkedHashMap<>();
+    exact.put("/metrics", new HTTPServer.HTTPMetricHandler(aggregator.registry()));
+    for (String path : List.of("/health", "/-/healthy", "/-/ready")) {
+      exact.put(path, Exchanges.ok());
     }
+    exact.forEach(
+        (path, handler) ->
+            server
+                .createContext(path, Exchanges.onlyAt(path, handler, ingest))
+                .getFilters()
+                .add(drain));
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     ExecutorService executor = newExecutor(threads);
     server.setExecutor(executor);

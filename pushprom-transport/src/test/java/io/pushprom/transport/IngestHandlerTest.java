@@ -1,0 +1,121 @@
+package io.pushprom.transport;
+
+import static io.pushprom.transport.Deltas.inc;
+import static io.pushprom.transport.Samples.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.sun.net.httpserver.HttpServer;
+import io.pushprom.core.Aggregator;
+import io.pushprom.core.IngestResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The handler on an application's own {@link HttpServer}, as the embedding docs show it. */
+class IngestHandlerTest {
+  private Aggregator aggregator;
+
+  @BeforeEach
+  void createAggregator() {
+    aggregator = Aggregator.create();
+  }
+
+  private static HttpServer startServer() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/app",
+        exchange -> {
+          byte[] body = "the application".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    return server;
+  }
+
+  @Test
+  void handlerMountedOnAnApplicationsServerTakesDeltasAtItsPath() throws Exception {
+    HttpServer server = startServer();
+    server.createContext("/pushprom", IngestHandler.of(aggregator));
+    server.start();
+    try {
+      int port = server.getAddress().getPort();
+
+      HttpResponse<String> pushed = Http.post(port, "/pushprom", inc("gophers"));
+      HttpResponse<String> own = Http.get(port, "/app");
+
+      assertEquals(200, pushed.statusCode());
+      assertEquals("ok", pushed.body());
+      assertEquals(1.0, value(aggregator.registry(), "gophers_total"));
+      assertEquals(1.0, value(aggregator.registry(), "pushprom_http_requests_total"));
+      assertEquals("the application", own.body());
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void handlerMountedOnAnApplicationsServerAnswersProblemsAsAtRoot() throws Exception {
+    HttpServer server = startServer();
+    server.createContext("/pushprom", IngestHandler.of(aggregator));
+    server.start();
+    try {
+      int port = server.getAddress().getPort();
+
+      HttpResponse<String> invalid =
+          Http.post(
+              port,
+              "/pushprom",
+              Deltas.json("{'type':'counter','name':'gophers','method':'add','value':-1}"));
+      HttpResponse<String> get = Http.get(port, "/pushprom");
+
+      assertEquals(400, invalid.statusCode());
+      assertEquals("counter gophers: negative increment -1 is not allowed\n", invalid.body());
+      assertEquals(405, get.statusCode());
+      assertEquals(Optional.of("POST"), get.headers().firstValue("Allow"));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void failingAggregatorIsAnswered500AndTheExchangeStillClosed() throws Exception {
+    Aggregator failing = mock(Aggregator.class);
+    when(failing.telemetry()).thenReturn(aggregator.telemetry());
+    when(failing.ingestAll(eq("http"), any(byte[].class)))
+        .thenThrow(new IllegalStateException("registry is gone"))
+        .thenReturn(new IngestResult(1, 1, List.of()));
+    HttpServer server = startServer();
+    server.createContext("/", IngestHandler.of(failing));
+    server.start();
+    try {
+      int port = server.getAddress().getPort();
+
+      HttpResponse<String> failed = Http.post(port, "/", inc("gophers"));
+      // Answered only if the server is still serving after the failure.
+      HttpResponse<String> next = Http.post(port, "/", inc("gophers"));
+
+      assertEquals(500, failed.statusCode());
+      assertEquals(
+          "internal error: java.lang.IllegalStateException: registry is gone\n", failed.body());
+      assertEquals(200, next.statusCode());
+      assertEquals("ok", next.body());
+      verify(failing, times(2)).ingestAll(eq("http"), any(byte[].class));
+    } finally {
+      server.stop(0);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.pushprom.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+
+/** Sends datagrams to a port of the loopback address, each whole, as the PHP client does. */
+final class UdpSender implements AutoCloseable {
+  private final DatagramChannel channel;
+  private final InetSocketAddress target;
+
+  private UdpSender(DatagramChannel channel, InetSocketAddress target) {
+    this.channel = channel;
+    this.target = target;
+  }
+
+  static UdpSender to(int port) throws IOException {
+    return new UdpSender(DatagramChannel.open(), new InetSocketAddress("127.0.0.1", port));
+  }
+
+  void send(String text) throws IOException {
+    send(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  void send(byte[] datagram) throws IOException {
+    assertEquals(datagram.length, channel.send(ByteBuffer.wrap(datagram), target), "bytes sent");
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}
