@@ -4,6 +4,7 @@ import io.prometheus.client.Counter;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -24,7 +25,9 @@ import java.util.logging.Logger;
  * }
  * }</pre>
  *
- * <p>It counts datagrams in {@code pushprom_udp_packets_total}, in the aggregator's telemetry.
+ * <p>It counts datagrams in {@code pushprom_udp_packets_total}, in the aggregator's telemetry, and
+ * exposes what the kernel knows of the port: {@code pushprom_udp_receive_drops_total}, datagrams
+ * dropped before pushprom could read them, and {@code pushprom_udp_receive_buffer_bytes}.
  */
 public final class UdpListener implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
@@ -39,6 +42,7 @@ public final class UdpListener implements AutoCloseable {
   private final DatagramChannel channel;
   private final Counter packets;
   private final Thread receiver;
+  private final KernelDrops kernel;
 
   private UdpListener(Aggregator aggregator, DatagramChannel channel) {
     this.aggregator = aggregator;
@@ -47,6 +51,7 @@ public final class UdpListener implements AutoCloseable {
         aggregator
             .telemetry()
             .counter("pushprom_udp_packets_total", "The number of packets received.");
+    this.kernel = new KernelDrops(port(), receiveBuffer(channel));
     this.receiver = new Thread(this::receive, "pushprom-udp");
     receiver.setDaemon(true);
   }
@@ -67,6 +72,7 @@ public final class UdpListener implements AutoCloseable {
       throw e;
     }
     UdpListener listener = new UdpListener(aggregator, channel);
+    aggregator.registry().register(listener.kernel);
     listener.receiver.start();
     return listener;
   }
@@ -116,6 +122,14 @@ public final class UdpListener implements AutoCloseable {
     }
   }
 
+  private static int receiveBuffer(DatagramChannel channel) {
+    try {
+      return channel.getOption(StandardSocketOptions.SO_RCVBUF);
+    } catch (IOException e) {
+      throw new UncheckedIOException("udp listener: cannot read SO_RCVBUF", e);
+    }
+  }
+
   /** Stops receiving and releases the port. */
   @Override
   public void close() {
@@ -126,6 +140,8 @@ public final class UdpListener implements AutoCloseable {
       LOG.log(Level.WARNING, "closing the udp channel failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      aggregator.registry().unregister(kernel);
     }
   }
 }
