@@ -83,8 +83,7 @@ public record Delta(
     if (help == null) {
       help = "";
     }
-    labels =
-        labels == null || labels.isEmpty() ? emptyLabels() : checkLabels(subject, type, labels);
+    labels = labels == null ? Labels.EMPTY : checkLabels(subject, type, Labels.of(labels));
     buckets =
         type == MetricType.HISTOGRAM && buckets != null
             ? checkBuckets(subject, buckets)
@@ -103,7 +102,7 @@ public record Delta(
   public static Delta of(
       MetricType type, String name, Method method, double value, Map<String, String> labels) {
     return new Delta(
-        type, name, null, method, value, labels == null ? null : new TreeMap<>(labels), null, null);
+        type, name, null, method, value, labels == null ? null : Labels.of(labels), null, null);
   }
 
   /**
@@ -124,14 +123,11 @@ public record Delta(
     return batch.delta(0);
   }
 
-  private static SortedMap<String, String> emptyLabels() {
-    return Collections.emptySortedMap();
-  }
-
-  private static SortedMap<String, String> checkLabels(
-      String subject, MetricType type, Map<String, String> labels) {
-    for (Map.Entry<String, String> label : labels.entrySet()) {
-      String labelName = label.getKey();
+  private static Labels checkLabels(String subject, MetricType type, Labels labels) {
+    String[] names = labels.names();
+    String[] values = labels.valueArray();
+    for (int i = 0; i < names.length; i++) {
+      String labelName = names[i];
       if (labelName == null || !isLabelName(labelName)) {
         throw invalid(
             subject
@@ -146,11 +142,11 @@ public record Delta(
           || type == MetricType.SUMMARY && labelName.equals("quantile")) {
         throw invalid(subject + ": label name " + labelName + " is reserved on a " + type);
       }
-      if (label.getValue() == null) {
+      if (values[i] == null) {
         throw invalid(subject + ": label " + labelName + " has no value");
       }
     }
-    return Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+    return labels;
   }
 
   private static List<Double> checkBuckets(String subject, List<Double> buckets) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.ContentReference;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -127,12 +128,20 @@ final class DeltaParser {
 
   /** The fields of one delta as read, before they are checked. */
   private static final class Fields {
-    String type;
+    MetricType type;
+
+    /** The type as written, when it names no type. */
+    String unknownType;
+
     String name;
     String help;
-    String method;
+    Method method;
+
+    /** The method as written, when it names no method. */
+    String unknownMethod;
+
     double value = Double.NaN;
-    SortedMap<String, String> labels;
+    Labels labels;
     List<Double> buckets;
     SortedMap<Double, Double> objectives;
 
@@ -141,10 +150,16 @@ final class DeltaParser {
 
     void read(String field, JsonParser parser, JsonToken token) throws IOException {
       switch (field) {
-        case "type" -> type = string(field, parser, token);
+        case "type" -> {
+          type = token == JsonToken.VALUE_STRING ? match(parser, MetricType.values()) : null;
+          unknownType = type == null ? string(field, parser, token) : null;
+        }
         case "name" -> name = string(field, parser, token);
         case "help" -> help = string(field, parser, token);
-        case "method" -> method = string(field, parser, token);
+        case "method" -> {
+          method = token == JsonToken.VALUE_STRING ? match(parser, Method.values()) : null;
+          unknownMethod = method == null ? string(field, parser, token) : null;
+        }
         case "value" -> value = number(field, parser, token);
         case "labels" -> labels = labels(parser, token);
         case "buckets" -> buckets = buckets(parser, token);
@@ -154,31 +169,55 @@ final class DeltaParser {
     }
 
     Delta toDelta() {
-      MetricType metricType = type == null ? null : MetricType.fromJson(type);
-      String subject =
-          (metricType == null ? "" : metricType + " ") + (name == null ? "delta" : name);
+      String subject = (type == null ? "" : type + " ") + (name == null ? "delta" : name);
       if (problem != null) {
         throw new InvalidDeltaException(Reason.INVALID, subject + ": " + problem);
       }
-      if (type != null && metricType == null) {
+      if (unknownType != null) {
         throw new InvalidDeltaException(
             Reason.INVALID,
             subject
                 + ": unknown type \""
-                + type
+                + unknownType
                 + "\", expected counter, gauge, histogram or summary");
       }
-      Method parsedMethod = method == null ? null : Method.fromJson(method);
-      if (method != null && parsedMethod == null && metricType != null) {
+      if (unknownMethod != null && type != null) {
         throw new InvalidDeltaException(
             Reason.INVALID,
             subject
                 + ": unknown method \""
-                + method
+                + unknownMethod
                 + "\", expected "
-                + Method.describeAllowed(metricType));
+                + Method.describeAllowed(type));
       }
-      return new Delta(metricType, name, help, parsedMethod, value, labels, buckets, objectives);
+      return new Delta(type, name, help, method, value, labels, buckets, objectives);
+    }
+
+    /**
+     * The constant whose JSON name is the current string, or {@code null}. Compares the parser's
+     * characters in place: the type and method of every delta are read without making a string.
+     */
+    private static <E extends Enum<E>> E match(JsonParser parser, E[] constants)
+        throws IOException {
+      char[] text = parser.getTextCharacters();
+      int offset = parser.getTextOffset();
+      int length = parser.getTextLength();
+      for (E constant : constants) {
+        String candidate = constant.toString();
+        if (candidate.length() == length && equal(candidate, text, offset)) {
+          return constant;
+        }
+      }
+      return null;
+    }
+
+    private static boolean equal(String candidate, char[] text, int offset) {
+      for (int i = 0; i < candidate.length(); i++) {
+        if (candidate.charAt(i) != text[offset + i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private String string(String field, JsonParser parser, JsonToken token) throws IOException {
@@ -203,8 +242,7 @@ final class DeltaParser {
       return Double.NaN;
     }
 
-    private SortedMap<String, String> labels(JsonParser parser, JsonToken token)
-        throws IOException {
+    private Labels labels(JsonParser parser, JsonToken token) throws IOException {
       if (token != JsonToken.START_OBJECT) {
         if (token != JsonToken.VALUE_NULL) {
           problem("labels must be an object, got " + describe(token));
@@ -212,13 +250,22 @@ final class DeltaParser {
         }
         return null;
       }
-      SortedMap<String, String> read = new TreeMap<>();
+      String[] names = new String[4];
+      String[] values = new String[4];
+      int size = 0;
       for (token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
         String label = parser.currentName();
         token = parser.nextToken();
         switch (token) {
-          case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE ->
-              read.put(label, parser.getText());
+          case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
+            if (size == names.length) {
+              names = Arrays.copyOf(names, 2 * size);
+              values = Arrays.copyOf(values, 2 * size);
+            }
+            names[size] = label;
+            values[size] = parser.getText();
+            size++;
+          }
           default -> {
             problem(
                 "label " + label + " must be a string, number or boolean, got " + describe(token));
@@ -226,7 +273,7 @@ final class DeltaParser {
           }
         }
       }
-      return read;
+      return Labels.sorted(names, values, size);
     }
 
     private List<Double> buckets(JsonParser parser, JsonToken token) throws IOException {

@@ -29,6 +29,7 @@ final class Family extends Collector implements Collector.Describable {
   private final SortedMap<Double, Double> objectives;
   private volatile String help;
   private final Map<List<String>, SimpleCollector<?>> byLabelNames = new ConcurrentHashMap<>();
+  private volatile ByLabelNames last;
 
   Family(Delta first) {
     this.type = first.type();
@@ -57,6 +58,18 @@ final class Family extends Collector implements Collector.Describable {
     return name;
   }
 
+  /** Whether {@code delta} names this family: {@code nameOf(delta).equals(name)}, not copying. */
+  private boolean isNamedBy(Delta delta) {
+    String deltaName = delta.name();
+    if (deltaName.equals(name)) {
+      return true;
+    }
+    return type == MetricType.COUNTER
+        && deltaName.length() == name.length() + "_total".length()
+        && deltaName.startsWith(name)
+        && deltaName.endsWith("_total");
+  }
+
   MetricType type() {
     return type;
   }
@@ -82,7 +95,7 @@ final class Family extends Collector implements Collector.Describable {
               + ", new: "
               + delta.type());
     }
-    if (!nameOf(delta).equals(name)) {
+    if (!isNamedBy(delta)) {
       throw conflict(
           delta.type()
               + " "
@@ -129,11 +142,9 @@ final class Family extends Collector implements Collector.Describable {
     if (!newHelp.isEmpty() && !newHelp.equals(help)) {
       help = newHelp;
     }
-    SortedMap<String, String> labels = delta.labels();
-    Object child =
-        byLabelNames
-            .computeIfAbsent(List.copyOf(labels.keySet()), this::newCollector)
-            .labels(labels.values().toArray(new String[0]));
+    // Delta's constructor makes every delta's labels a Labels.
+    Labels labels = (Labels) delta.labels();
+    Object child = collectorFor(labels.names()).labels(labels.valueArray());
     double value = delta.value();
     switch (type) {
       case COUNTER -> ((Counter.Child) child).inc(value);
@@ -150,6 +161,24 @@ final class Family extends Collector implements Collector.Describable {
       case SUMMARY -> ((Summary.Child) child).observe(value);
     }
   }
+
+  /**
+   * The collector of the series with these label names. Most families are pushed with one set of
+   * names, so the last one found is tried first: label names come from Jackson's canonical field
+   * names, so the comparison is mostly of references.
+   */
+  private SimpleCollector<?> collectorFor(String[] labelNames) {
+    ByLabelNames last = this.last;
+    if (last != null && Arrays.equals(last.labelNames, labelNames)) {
+      return last.collector;
+    }
+    SimpleCollector<?> collector =
+        byLabelNames.computeIfAbsent(List.of(labelNames), this::newCollector);
+    this.last = new ByLabelNames(labelNames, collector);
+    return collector;
+  }
+
+  private record ByLabelNames(String[] labelNames, SimpleCollector<?> collector) {}
 
   private SimpleCollector<?> newCollector(List<String> labelNames) {
     String[] names = labelNames.toArray(new String[0]);

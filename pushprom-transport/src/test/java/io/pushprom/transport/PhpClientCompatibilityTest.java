@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,8 +123,17 @@ class PhpClientCompatibilityTest {
           "pushprom_deltas_applied_total",
           "transport",
           transport);
-      return sorted(Http.get(http.port(), "/metrics").body());
+      return sorted(withoutKernelFigures(Http.get(http.port(), "/metrics").body()));
     }
+  }
+
+  /** The kernel's buffer size differs by machine; KernelDropsTest covers those lines. */
+  private static String withoutKernelFigures(String metrics) {
+    return metrics
+        .lines()
+        .filter(line -> !line.contains("pushprom_udp_receive_"))
+        .map(line -> line + "\n")
+        .collect(Collectors.joining());
   }
 
   @Test

@@ -1,0 +1,186 @@
+package io.pushprom.core;
+
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A delta's labels: an immutable map sorted by label name, held as two arrays so that applying a
+ * delta hands them to simpleclient without copying. The rarely used sorted views are copies.
+ */
+final class Labels extends AbstractMap<String, String> implements SortedMap<String, String> {
+  private static final String[] NONE = {};
+  static final Labels EMPTY = new Labels(NONE, NONE);
+
+  private final String[] names;
+  private final String[] values;
+
+  private Labels(String[] names, String[] values) {
+    this.names = names;
+    this.values = values;
+  }
+
+  /** The labels of {@code map}; a {@code Labels} is returned as it is. */
+  static Labels of(Map<String, String> map) {
+    if (map instanceof Labels labels) {
+      return labels;
+    }
+    if (map.isEmpty()) {
+      return EMPTY;
+    }
+    String[] names = new String[map.size()];
+    String[] values = new String[map.size()];
+    int size = 0;
+    for (Map.Entry<String, String> label : map.entrySet()) {
+      names[size] = label.getKey();
+      values[size] = label.getValue();
+      size++;
+    }
+    return sorted(names, values, size);
+  }
+
+  /**
+   * The first {@code size} pairs of the arrays, which this takes over, sorted by name. Of pairs
+   * with the same name the last wins, as a JSON object's last duplicate key does.
+   */
+  static Labels sorted(String[] names, String[] values, int size) {
+    if (size == 0) {
+      return EMPTY;
+    }
+    // Insertion sort: a delta has a handful of labels.
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      String name = names[i];
+      String value = values[i];
+      int at = kept;
+      while (at > 0 && compare(names[at - 1], name) > 0) {
+        at--;
+      }
+      if (at > 0 && names[at - 1] != null && names[at - 1].equals(name)) {
+        values[at - 1] = value;
+        continue;
+      }
+      System.arraycopy(names, at, names, at + 1, kept - at);
+      System.arraycopy(values, at, values, at + 1, kept - at);
+      names[at] = name;
+      values[at] = value;
+      kept++;
+    }
+    return new Labels(
+        kept == names.length ? names : Arrays.copyOf(names, kept),
+        kept == values.length ? values : Arrays.copyOf(values, kept));
+  }
+
+  private static int compare(String a, String b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    return a.compareTo(b);
+  }
+
+  /** The label names, sorted; not to be changed. */
+  String[] names() {
+    return names;
+  }
+
+  /** The label values, in the order of {@link #names()}; not to be changed. */
+  String[] valueArray() {
+    return values;
+  }
+
+  @Override
+  public int size() {
+    return names.length;
+  }
+
+  @Override
+  public String get(Object key) {
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].equals(key)) {
+        return values[i];
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public boolean containsKey(Object key) {
+    return get(key) != null;
+  }
+
+  @Override
+  public Set<Entry<String, String>> entrySet() {
+    return new AbstractSet<>() {
+      @Override
+      public Iterator<Entry<String, String>> iterator() {
+        return new Iterator<>() {
+          private int next;
+
+          @Override
+          public boolean hasNext() {
+            return next < names.length;
+          }
+
+          @Override
+          public Entry<String, String> next() {
+            if (next >= names.length) {
+              throw new NoSuchElementException();
+            }
+            Entry<String, String> entry = new SimpleImmutableEntry<>(names[next], values[next]);
+            next++;
+            return entry;
+          }
+        };
+      }
+
+      @Override
+      public int size() {
+        return names.length;
+      }
+    };
+  }
+
+  @Override
+  public Comparator<? super String> comparator() {
+    return null;
+  }
+
+  @Override
+  public SortedMap<String, String> subMap(String fromKey, String toKey) {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(this).subMap(fromKey, toKey));
+  }
+
+  @Override
+  public SortedMap<String, String> headMap(String toKey) {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(this).headMap(toKey));
+  }
+
+  @Override
+  public SortedMap<String, String> tailMap(String fromKey) {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(this).tailMap(fromKey));
+  }
+
+  @Override
+  public String firstKey() {
+    if (names.length == 0) {
+      throw new NoSuchElementException("no labels");
+    }
+    return names[0];
+  }
+
+  @Override
+  public String lastKey() {
+    if (names.length == 0) {
+      throw new NoSuchElementException("no labels");
+    }
+    return names[names.length - 1];
+  }
+}
