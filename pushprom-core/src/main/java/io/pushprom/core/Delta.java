@@ -51,19 +51,20 @@ public record Delta(
     if (name == null || name.isEmpty()) {
       throw invalid(type + ": missing name");
     }
-    String subject = type + " " + name;
     if (!isMetricName(name)) {
-      throw invalid(subject + ": invalid metric name, expected [a-zA-Z_:][a-zA-Z0-9_:]*");
+      throw invalid(
+          subject(type, name) + ": invalid metric name, expected [a-zA-Z_:][a-zA-Z0-9_:]*");
     }
     if (type == MetricType.COUNTER && name.equals("_total")) {
-      throw invalid(subject + ": a counter's name must not be only the _total suffix");
+      throw invalid(subject(type, name) + ": a counter's name must not be only the _total suffix");
     }
     if (method == null) {
-      throw invalid(subject + ": missing method, expected " + Method.describeAllowed(type));
+      throw invalid(
+          subject(type, name) + ": missing method, expected " + Method.describeAllowed(type));
     }
     if (!method.allowedFor(type)) {
       throw invalid(
-          subject
+          subject(type, name)
               + ": method "
               + method
               + " is not allowed on a "
@@ -74,23 +75,24 @@ public record Delta(
     if (!method.needsValue()) {
       value = 1;
     } else if (Double.isNaN(value)) {
-      throw invalid(subject + ": method " + method + " needs a value");
+      throw invalid(subject(type, name) + ": method " + method + " needs a value");
     } else if (Double.isInfinite(value)) {
-      throw invalid(subject + ": value " + value + " is not finite");
+      throw invalid(subject(type, name) + ": value " + value + " is not finite");
     } else if (type == MetricType.COUNTER && value < 0) {
-      throw invalid(subject + ": negative increment " + format(value) + " is not allowed");
+      throw invalid(
+          subject(type, name) + ": negative increment " + format(value) + " is not allowed");
     }
     if (help == null) {
       help = "";
     }
-    labels = labels == null ? Labels.EMPTY : checkLabels(subject, type, Labels.of(labels));
+    labels = labels == null ? Labels.EMPTY : checkLabels(type, name, Labels.of(labels));
     buckets =
         type == MetricType.HISTOGRAM && buckets != null
-            ? checkBuckets(subject, buckets)
+            ? checkBuckets(type, name, buckets)
             : List.of();
     objectives =
         type == MetricType.SUMMARY && objectives != null && !objectives.isEmpty()
-            ? checkObjectives(subject, objectives)
+            ? checkObjectives(type, name, objectives)
             : Collections.emptySortedMap();
   }
 
@@ -123,38 +125,40 @@ public record Delta(
     return batch.delta(0);
   }
 
-  private static Labels checkLabels(String subject, MetricType type, Labels labels) {
+  private static Labels checkLabels(MetricType type, String name, Labels labels) {
     String[] names = labels.names();
     String[] values = labels.valueArray();
     for (int i = 0; i < names.length; i++) {
       String labelName = names[i];
       if (labelName == null || !isLabelName(labelName)) {
         throw invalid(
-            subject
+            subject(type, name)
                 + ": invalid label name \""
                 + labelName
                 + "\", expected [a-zA-Z_][a-zA-Z0-9_]*");
       }
       if (labelName.startsWith("__")) {
-        throw invalid(subject + ": label name " + labelName + " is reserved (it starts with __)");
+        throw invalid(
+            subject(type, name) + ": label name " + labelName + " is reserved (it starts with __)");
       }
       if (type == MetricType.HISTOGRAM && labelName.equals("le")
           || type == MetricType.SUMMARY && labelName.equals("quantile")) {
-        throw invalid(subject + ": label name " + labelName + " is reserved on a " + type);
+        throw invalid(
+            subject(type, name) + ": label name " + labelName + " is reserved on a " + type);
       }
       if (values[i] == null) {
-        throw invalid(subject + ": label " + labelName + " has no value");
+        throw invalid(subject(type, name) + ": label " + labelName + " has no value");
       }
     }
     return labels;
   }
 
-  private static List<Double> checkBuckets(String subject, List<Double> buckets) {
+  private static List<Double> checkBuckets(MetricType type, String name, List<Double> buckets) {
     double previous = Double.NEGATIVE_INFINITY;
     for (Double bound : buckets) {
       if (bound == null || !Double.isFinite(bound) || bound <= previous) {
         throw invalid(
-            subject
+            subject(type, name)
                 + ": buckets "
                 + format(buckets)
                 + " must be finite and strictly increasing (+Inf is implicit)");
@@ -165,16 +169,17 @@ public record Delta(
   }
 
   private static SortedMap<Double, Double> checkObjectives(
-      String subject, Map<Double, Double> objectives) {
+      MetricType type, String name, Map<Double, Double> objectives) {
     for (Map.Entry<Double, Double> objective : objectives.entrySet()) {
       Double quantile = objective.getKey();
       Double error = objective.getValue();
       if (quantile == null || !(quantile >= 0 && quantile <= 1)) {
-        throw invalid(subject + ": objective quantile " + quantile + " must be between 0 and 1");
+        throw invalid(
+            subject(type, name) + ": objective quantile " + quantile + " must be between 0 and 1");
       }
       if (error == null || !(error >= 0 && error <= 1)) {
         throw invalid(
-            subject
+            subject(type, name)
                 + ": objective error "
                 + error
                 + " of quantile "
@@ -183,6 +188,11 @@ public record Delta(
       }
     }
     return Collections.unmodifiableSortedMap(new TreeMap<>(objectives));
+  }
+
+  /** How messages name the metric: {@code counter gophers}. Made only when a rule is broken. */
+  private static String subject(MetricType type, String name) {
+    return type + " " + name;
   }
 
   private static InvalidDeltaException invalid(String message) {

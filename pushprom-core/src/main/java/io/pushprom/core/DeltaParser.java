@@ -148,6 +148,8 @@ final class DeltaParser {
     /** The first problem found while reading, which makes the delta invalid. */
     String problem;
 
+    private final TextCache texts = TextCache.ofThisThread();
+
     void read(String field, JsonParser parser, JsonToken token) throws IOException {
       switch (field) {
         case "type" -> {
@@ -168,15 +170,18 @@ final class DeltaParser {
       }
     }
 
+    private String subject() {
+      return (type == null ? "" : type + " ") + (name == null ? "delta" : name);
+    }
+
     Delta toDelta() {
-      String subject = (type == null ? "" : type + " ") + (name == null ? "delta" : name);
       if (problem != null) {
-        throw new InvalidDeltaException(Reason.INVALID, subject + ": " + problem);
+        throw new InvalidDeltaException(Reason.INVALID, subject() + ": " + problem);
       }
       if (unknownType != null) {
         throw new InvalidDeltaException(
             Reason.INVALID,
-            subject
+            subject()
                 + ": unknown type \""
                 + unknownType
                 + "\", expected counter, gauge, histogram or summary");
@@ -184,7 +189,7 @@ final class DeltaParser {
       if (unknownMethod != null && type != null) {
         throw new InvalidDeltaException(
             Reason.INVALID,
-            subject
+            subject()
                 + ": unknown method \""
                 + unknownMethod
                 + "\", expected "
@@ -222,13 +227,18 @@ final class DeltaParser {
 
     private String string(String field, JsonParser parser, JsonToken token) throws IOException {
       if (token == JsonToken.VALUE_STRING) {
-        return parser.getText();
+        return cachedText(parser);
       }
       if (token != JsonToken.VALUE_NULL) {
         problem(field + " must be a string, got " + describe(token));
         parser.skipChildren();
       }
       return null;
+    }
+
+    /** The current token's text, from the thread's cache when it was read before. */
+    private String cachedText(JsonParser parser) throws IOException {
+      return texts.get(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
     }
 
     private double number(String field, JsonParser parser, JsonToken token) throws IOException {
@@ -263,7 +273,7 @@ final class DeltaParser {
               values = Arrays.copyOf(values, 2 * size);
             }
             names[size] = label;
-            values[size] = parser.getText();
+            values[size] = cachedText(parser);
             size++;
           }
           default -> {

@@ -14,9 +14,12 @@ import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One metric as Prometheus sees it: a name, a type, the newest help text, and its series. A family
- * takes series with any set of label names; it keeps one simpleclient collector per set of label
- * names, which does the arithmetic, and merges their samples into one family when scraped.
+ * One metric as Prometheus sees it: a name, a type, the newest help text, and its series, which may
+ * have any set of label names. Each series is a simpleclient child, which does the arithmetic on a
+ * {@code DoubleAdder}; finding it is one map lookup by the delta's labels. Counter and gauge
+ * children stand alone, and their samples are made here; a histogram's or summary's child can only
+ * be made by a parent collector, so those keep one simpleclient collector per set of label names
+ * and merge its samples.
  */
 final class Family extends Collector implements Collector.Describable {
   private static final double[] DEFAULT_BUCKETS = {
@@ -28,8 +31,11 @@ final class Family extends Collector implements Collector.Describable {
   private final List<Double> buckets;
   private final SortedMap<Double, Double> objectives;
   private volatile String help;
+  private final Map<Labels, Object> series = new ConcurrentHashMap<>();
+  private final Map<List<String>, String[]> labelNames = new ConcurrentHashMap<>();
+
+  /** Histograms' and summaries' parents, by label names. */
   private final Map<List<String>, SimpleCollector<?>> byLabelNames = new ConcurrentHashMap<>();
-  private volatile ByLabelNames last;
 
   Family(Delta first) {
     this.type = first.type();
@@ -144,7 +150,15 @@ final class Family extends Collector implements Collector.Describable {
     }
     // Delta's constructor makes every delta's labels a Labels.
     Labels labels = (Labels) delta.labels();
-    Object child = collectorFor(labels.names()).labels(labels.valueArray());
+    Object child = series.get(labels);
+    if (child == null) {
+      // A new series keeps one shared array of label names, not the delta's own.
+      Labels key =
+          labels.withNames(
+              labelNames.computeIfAbsent(
+                  List.of(labels.names()), names -> names.toArray(new String[0])));
+      child = series.computeIfAbsent(key, this::newChild);
+    }
     double value = delta.value();
     switch (type) {
       case COUNTER -> ((Counter.Child) child).inc(value);
@@ -162,49 +176,56 @@ final class Family extends Collector implements Collector.Describable {
     }
   }
 
-  /**
-   * The collector of the series with these label names. Most families are pushed with one set of
-   * names, so the last one found is tried first: label names come from Jackson's canonical field
-   * names, so the comparison is mostly of references.
-   */
-  private SimpleCollector<?> collectorFor(String[] labelNames) {
-    ByLabelNames last = this.last;
-    if (last != null && Arrays.equals(last.labelNames, labelNames)) {
-      return last.collector;
-    }
-    SimpleCollector<?> collector =
-        byLabelNames.computeIfAbsent(List.of(labelNames), this::newCollector);
-    this.last = new ByLabelNames(labelNames, collector);
-    return collector;
+  private Object newChild(Labels labels) {
+    return switch (type) {
+      case COUNTER -> new Counter.Child(false, null);
+      case GAUGE -> new Gauge.Child();
+      case HISTOGRAM, SUMMARY ->
+          byLabelNames
+              .computeIfAbsent(List.of(labels.names()), this::newCollector)
+              .labels(labels.valueArray());
+    };
   }
-
-  private record ByLabelNames(String[] labelNames, SimpleCollector<?> collector) {}
 
   private SimpleCollector<?> newCollector(List<String> labelNames) {
     String[] names = labelNames.toArray(new String[0]);
-    return switch (type) {
-      case COUNTER -> Counter.build(name, help).labelNames(names).withoutExemplars().create();
-      case GAUGE -> Gauge.build(name, help).labelNames(names).create();
-      case HISTOGRAM ->
-          Histogram.build(name, help)
-              .labelNames(names)
-              .buckets(buckets.stream().mapToDouble(Double::doubleValue).toArray())
-              .withoutExemplars()
-              .create();
-      case SUMMARY -> {
-        Summary.Builder summary = Summary.build(name, help).labelNames(names);
-        objectives.forEach(summary::quantile);
-        yield summary.create();
-      }
-    };
+    if (type == MetricType.HISTOGRAM) {
+      return Histogram.build(name, help)
+          .labelNames(names)
+          .buckets(buckets.stream().mapToDouble(Double::doubleValue).toArray())
+          .withoutExemplars()
+          .create();
+    }
+    Summary.Builder summary = Summary.build(name, help).labelNames(names);
+    objectives.forEach(summary::quantile);
+    return summary.create();
   }
 
   @Override
   public List<MetricFamilySamples> collect() {
-    List<MetricFamilySamples.Sample> samples = new ArrayList<>();
-    for (SimpleCollector<?> collector : byLabelNames.values()) {
-      for (MetricFamilySamples family : collector.collect()) {
-        addWithoutCreated(family, samples);
+    List<MetricFamilySamples.Sample> samples;
+    if (type == MetricType.COUNTER || type == MetricType.GAUGE) {
+      String sampleName = type == MetricType.COUNTER ? name + "_total" : name;
+      samples = new ArrayList<>(series.size());
+      for (Map.Entry<Labels, Object> entry : series.entrySet()) {
+        Labels labels = entry.getKey();
+        double value =
+            type == MetricType.COUNTER
+                ? ((Counter.Child) entry.getValue()).get()
+                : ((Gauge.Child) entry.getValue()).get();
+        samples.add(
+            new MetricFamilySamples.Sample(
+                sampleName,
+                Arrays.asList(labels.names()),
+                Arrays.asList(labels.valueArray()),
+                value));
+      }
+    } else {
+      samples = new ArrayList<>();
+      for (SimpleCollector<?> collector : byLabelNames.values()) {
+        for (MetricFamilySamples family : collector.collect()) {
+          addWithoutCreated(family, samples);
+        }
       }
     }
     if (samples.isEmpty()) {

@@ -23,6 +23,9 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
   private final String[] names;
   private final String[] values;
 
+  /** The map's hash, once computed: series are looked up by their labels on every delta. */
+  private int hash;
+
   private Labels(String[] names, String[] values) {
     this.names = names;
     this.values = values;
@@ -84,6 +87,37 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
       return a == null ? (b == null ? 0 : -1) : 1;
     }
     return a.compareTo(b);
+  }
+
+  /** These labels with {@code names}, an equal array, in place of their own. */
+  Labels withNames(String[] names) {
+    return new Labels(names, values);
+  }
+
+  @Override
+  public int hashCode() {
+    int h = hash;
+    if (h == 0) {
+      // As Map specifies: the sum of each entry's key hash XOR value hash.
+      for (int i = 0; i < names.length; i++) {
+        h += names[i].hashCode() ^ values[i].hashCode();
+      }
+      hash = h;
+    }
+    return h;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    if (other == this) {
+      return true;
+    }
+    if (other instanceof Labels labels) {
+      return hashCode() == labels.hashCode()
+          && Arrays.equals(values, labels.values)
+          && Arrays.equals(names, labels.names);
+    }
+    return super.equals(other);
   }
 
   /** The label names, sorted; not to be changed. */

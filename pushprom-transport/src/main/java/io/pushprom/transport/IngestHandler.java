@@ -7,7 +7,6 @@ import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
 import io.pushprom.core.Rejection;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -59,8 +58,8 @@ public final class IngestHandler implements HttpHandler {
         return;
       }
       requests.inc();
-      byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
-      if (body.length > MAX_BODY_BYTES) {
+      Body body = Body.read(exchange, MAX_BODY_BYTES);
+      if (body == null) {
         // The rest of the body is left unread, so this connection cannot serve another request.
         exchange.getResponseHeaders().set("Connection", "close");
         Exchanges.respond(
@@ -70,9 +69,9 @@ public final class IngestHandler implements HttpHandler {
         return;
       }
       if (LOG.isLoggable(Level.FINE)) {
-        LOG.fine("received over http: " + new String(body, StandardCharsets.UTF_8).strip());
+        LOG.fine("received over http: " + body);
       }
-      IngestResult result = aggregator.ingestAll("http", body);
+      IngestResult result = aggregator.ingestAll("http", body.bytes(), 0, body.length());
       if (result.ok()) {
         Exchanges.respond(exchange, 200, "ok");
         return;

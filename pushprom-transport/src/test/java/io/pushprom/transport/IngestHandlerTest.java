@@ -4,6 +4,7 @@ import static io.pushprom.transport.Deltas.inc;
 import static io.pushprom.transport.Samples.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.times;
@@ -95,7 +96,7 @@ class IngestHandlerTest {
   void failingAggregatorIsAnswered500AndTheExchangeStillClosed() throws Exception {
     Aggregator failing = mock(Aggregator.class);
     when(failing.telemetry()).thenReturn(aggregator.telemetry());
-    when(failing.ingestAll(eq("http"), any(byte[].class)))
+    when(failing.ingestAll(eq("http"), any(byte[].class), anyInt(), anyInt()))
         .thenThrow(new IllegalStateException("registry is gone"))
         .thenReturn(new IngestResult(1, 1, List.of()));
     HttpServer server = startServer();
@@ -113,7 +114,7 @@ class IngestHandlerTest {
           "internal error: java.lang.IllegalStateException: registry is gone\n", failed.body());
       assertEquals(200, next.statusCode());
       assertEquals("ok", next.body());
-      verify(failing, times(2)).ingestAll(eq("http"), any(byte[].class));
+      verify(failing, times(2)).ingestAll(eq("http"), any(byte[].class), anyInt(), anyInt());
     } finally {
       server.stop(0);
     }
