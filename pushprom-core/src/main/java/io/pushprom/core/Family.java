@@ -6,10 +6,12 @@ import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import io.prometheus.client.SimpleCollector;
 import io.prometheus.client.Summary;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,7 +33,7 @@ final class Family extends Collector implements Collector.Describable {
   private final List<Double> buckets;
   private final SortedMap<Double, Double> objectives;
   private volatile String help;
-  private final Map<Labels, Object> series = new ConcurrentHashMap<>();
+  private final Map<SeriesKey, Object> series = new ConcurrentHashMap<>();
   private final Map<List<String>, String[]> labelNames = new ConcurrentHashMap<>();
 
   /** Histograms' and summaries' parents, by label names. */
@@ -149,15 +151,15 @@ final class Family extends Collector implements Collector.Describable {
       help = newHelp;
     }
     // Delta's constructor makes every delta's labels a Labels.
-    Labels labels = (Labels) delta.labels();
-    Object child = series.get(labels);
+    SeriesKey key = ((Labels) delta.labels()).key();
+    Object child = series.get(key);
     if (child == null) {
       // A new series keeps one shared array of label names, not the delta's own.
-      Labels key =
-          labels.withNames(
+      SeriesKey kept =
+          key.withNames(
               labelNames.computeIfAbsent(
-                  List.of(labels.names()), names -> names.toArray(new String[0])));
-      child = series.computeIfAbsent(key, this::newChild);
+                  List.of(key.names()), names -> names.toArray(new String[0])));
+      child = series.computeIfAbsent(kept, this::newChild);
     }
     double value = delta.value();
     switch (type) {
@@ -176,14 +178,14 @@ final class Family extends Collector implements Collector.Describable {
     }
   }
 
-  private Object newChild(Labels labels) {
+  private Object newChild(SeriesKey labels) {
     return switch (type) {
       case COUNTER -> new Counter.Child(false, null);
       case GAUGE -> new Gauge.Child();
       case HISTOGRAM, SUMMARY ->
           byLabelNames
               .computeIfAbsent(List.of(labels.names()), this::newCollector)
-              .labels(labels.valueArray());
+              .labels(labels.values());
     };
   }
 
@@ -205,21 +207,7 @@ final class Family extends Collector implements Collector.Describable {
   public List<MetricFamilySamples> collect() {
     List<MetricFamilySamples.Sample> samples;
     if (type == MetricType.COUNTER || type == MetricType.GAUGE) {
-      String sampleName = type == MetricType.COUNTER ? name + "_total" : name;
-      samples = new ArrayList<>(series.size());
-      for (Map.Entry<Labels, Object> entry : series.entrySet()) {
-        Labels labels = entry.getKey();
-        double value =
-            type == MetricType.COUNTER
-                ? ((Counter.Child) entry.getValue()).get()
-                : ((Gauge.Child) entry.getValue()).get();
-        samples.add(
-            new MetricFamilySamples.Sample(
-                sampleName,
-                Arrays.asList(labels.names()),
-                Arrays.asList(labels.valueArray()),
-                value));
-      }
+      samples = new SeriesSamples(type == MetricType.COUNTER ? name + "_total" : name);
     } else {
       samples = new ArrayList<>();
       for (SimpleCollector<?> collector : byLabelNames.values()) {
@@ -232,6 +220,62 @@ final class Family extends Collector implements Collector.Describable {
       return List.of();
     }
     return List.of(new MetricFamilySamples(name, type.collectorType(), help, samples));
+  }
+
+  /**
+   * A counter's or gauge's samples, each made when it is read. A scrape of a million series then
+   * holds a million references, not a million samples: the exposition reads each once.
+   */
+  private final class SeriesSamples extends AbstractList<MetricFamilySamples.Sample> {
+    private final String sampleName;
+    private SeriesKey[] keys;
+    private Object[] children;
+    private int size;
+
+    /** The list of the label names last read: series of a family mostly share one array. */
+    private String[] lastNames;
+
+    private List<String> lastNameList;
+
+    SeriesSamples(String sampleName) {
+      this.sampleName = sampleName;
+      int expected = series.size();
+      keys = new SeriesKey[expected];
+      children = new Object[expected];
+      // forEach, not entrySet(): it makes no entry object per series.
+      series.forEach(this::add);
+    }
+
+    private void add(SeriesKey key, Object child) {
+      if (size == keys.length) {
+        // Series were added since series.size() was read.
+        keys = Arrays.copyOf(keys, 2 * size + 1);
+        children = Arrays.copyOf(children, keys.length);
+      }
+      keys[size] = key;
+      children[size] = child;
+      size++;
+    }
+
+    @Override
+    public MetricFamilySamples.Sample get(int index) {
+      Objects.checkIndex(index, size);
+      Object child = children[index];
+      double value =
+          child instanceof Counter.Child counter ? counter.get() : ((Gauge.Child) child).get();
+      String[] names = keys[index].names();
+      if (names != lastNames) {
+        lastNames = names;
+        lastNameList = Arrays.asList(names);
+      }
+      return new MetricFamilySamples.Sample(
+          sampleName, lastNameList, Arrays.asList(keys[index].values()), value);
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
   }
 
   /** Adds the samples of {@code family} to {@code samples} but its {@code _created} series. */

@@ -23,8 +23,11 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
   private final String[] names;
   private final String[] values;
 
-  /** The map's hash, once computed: series are looked up by their labels on every delta. */
+  /** The map's hash, once computed. */
   private int hash;
+
+  /** The key of the series these labels name, once asked for. */
+  private SeriesKey key;
 
   private Labels(String[] names, String[] values) {
     this.names = names;
@@ -89,9 +92,15 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
     return a.compareTo(b);
   }
 
-  /** These labels with {@code names}, an equal array, in place of their own. */
-  Labels withNames(String[] names) {
-    return new Labels(names, values);
+  /** The key that finds the series these labels name. */
+  SeriesKey key() {
+    SeriesKey known = key;
+    if (known == null) {
+      // A race makes two equal keys, which is harmless: the key is immutable.
+      known = new SeriesKey(names, values);
+      key = known;
+    }
+    return known;
   }
 
   @Override

@@ -5,6 +5,9 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /** Small plain-text answers, the only kind Pushprom gives besides the exposition. */
 final class Exchanges {
@@ -41,6 +44,29 @@ final class Exchanges {
         handler.handle(exchange);
       } else {
         otherwise.handle(exchange);
+      }
+    };
+  }
+
+  /** A handler that runs {@code handler} on {@code executor} and waits for it. */
+  static HttpHandler on(ExecutorService executor, HttpHandler handler) {
+    return exchange -> {
+      Future<?> done =
+          executor.submit(
+              () -> {
+                handler.handle(exchange);
+                return null;
+              });
+      try {
+        done.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        exchange.close();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw new IllegalStateException("handler failed", e.getCause());
       }
     };
   }

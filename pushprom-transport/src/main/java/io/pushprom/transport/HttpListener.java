@@ -41,12 +41,12 @@ public final class HttpListener implements AutoCloseable {
   private static final int GRACE_SECONDS = 4;
 
   private final HttpServer server;
-  private final ExecutorService executor;
+  private final List<ExecutorService> executors;
   private final Drain drain;
 
-  private HttpListener(HttpServer server, ExecutorService executor, Drain drain) {
+  private HttpListener(HttpServer server, List<ExecutorService> executors, Drain drain) {
     this.server = server;
-    this.executor = executor;
+    this.executors = executors;
     this.drain = drain;
   }
 
@@ -64,7 +64,11 @@ public final class HttpListener implements AutoCloseable {
     // The JDK matches contexts by string prefix, Go's mux by whole path: /metricsfoo and /healthz
     // are ingest paths in Go's pushprom, so they are here.
     Map<String, HttpHandler> exact = new LinkedHashMap<>();
-    exact.put("/metrics", new HTTPServer.HTTPMetricHandler(aggregator.registry()));
+    // simpleclient's handler keeps its thread's buffer as large as the largest exposition, so one
+    // thread serves every scrape: a million series hold one 64 MiB buffer, not one per thread.
+    ExecutorService scraper = newExecutor(1, "pushprom-scrape-");
+    exact.put(
+        "/metrics", Exchanges.on(scraper, new HTTPServer.HTTPMetricHandler(aggregator.registry())));
     for (String path : List.of("/health", "/-/healthy", "/-/ready")) {
       exact.put(path, Exchanges.ok());
     }
@@ -75,13 +79,13 @@ public final class HttpListener implements AutoCloseable {
                 .getFilters()
                 .add(drain));
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    ExecutorService executor = newExecutor(threads);
+    ExecutorService executor = newExecutor(threads, "pushprom-http-");
     server.setExecutor(executor);
     server.start();
-    return new HttpListener(server, executor, drain);
+    return new HttpListener(server, List.of(executor, scraper), drain);
   }
 
-  private static ExecutorService newExecutor(int threads) {
+  private static ExecutorService newExecutor(int threads, String name) {
     AtomicInteger count = new AtomicInteger();
     return new ThreadPoolExecutor(
         threads,
@@ -90,7 +94,7 @@ public final class HttpListener implements AutoCloseable {
         TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(),
         task -> {
-          Thread thread = new Thread(task, "pushprom-http-" + count.incrementAndGet());
+          Thread thread = new Thread(task, name + count.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         });
@@ -118,6 +122,6 @@ public final class HttpListener implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     server.stop(0);
-    executor.shutdownNow();
+    executors.forEach(ExecutorService::shutdownNow);
   }
 }

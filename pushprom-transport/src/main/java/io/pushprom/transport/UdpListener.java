@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,48 +41,88 @@ public final class UdpListener implements AutoCloseable {
   private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
 
   private final Aggregator aggregator;
-  private final DatagramChannel channel;
+  private final List<DatagramChannel> channels;
   private final Counter packets;
-  private final Thread receiver;
+  private final List<Thread> receivers = new ArrayList<>();
   private final KernelDrops kernel;
 
-  private UdpListener(Aggregator aggregator, DatagramChannel channel) {
+  private UdpListener(Aggregator aggregator, List<DatagramChannel> channels) {
     this.aggregator = aggregator;
-    this.channel = channel;
+    this.channels = channels;
     this.packets =
         aggregator
             .telemetry()
             .counter("pushprom_udp_packets_total", "The number of packets received.");
-    this.kernel = new KernelDrops(port(), receiveBuffer(channel));
-    this.receiver = new Thread(this::receive, "pushprom-udp");
-    receiver.setDaemon(true);
+    this.kernel = new KernelDrops(port(), receiveBuffer(channels.get(0)));
+    for (DatagramChannel channel : channels) {
+      Thread receiver =
+          new Thread(() -> receive(channel), "pushprom-udp-" + (receivers.size() + 1));
+      receiver.setDaemon(true);
+      receivers.add(receiver);
+    }
   }
 
   /**
-   * Binds {@code address} (port 0 picks a free port) and starts receiving.
+   * Binds {@code address} (port 0 picks a free port) and starts receiving: on Linux with one socket
+   * and thread per core, on {@code SO_REUSEPORT}. The kernel then hands all datagrams of one
+   * sending socket to one of them, so each sender's deltas are applied in the order sent (a gauge's
+   * last {@code set} wins), while many senders, as PHP's processes are, use every core.
    *
    * @throws java.net.BindException if the address is in use
    */
   public static UdpListener start(Aggregator aggregator, InetSocketAddress address)
       throws IOException {
-    DatagramChannel channel = DatagramChannel.open();
+    int sockets = socketsPerPort();
+    List<DatagramChannel> channels = new ArrayList<>();
     try {
-      channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
-      channel.bind(address);
+      InetSocketAddress target = sockets == 1 ? address : freeToShare(address);
+      for (int i = 0; i < sockets; i++) {
+        DatagramChannel channel = DatagramChannel.open();
+        channels.add(channel);
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+        if (sockets > 1) {
+          channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        channel.bind(target);
+      }
     } catch (IOException e) {
-      channel.close();
+      for (DatagramChannel channel : channels) {
+        channel.close();
+      }
       throw e;
     }
-    UdpListener listener = new UdpListener(aggregator, channel);
+    UdpListener listener = new UdpListener(aggregator, channels);
     aggregator.registry().register(listener.kernel);
-    listener.receiver.start();
+    listener.receivers.forEach(Thread::start);
     return listener;
   }
 
-  /** The address the channel is bound to, with the real port if port 0 was asked for. */
+  private static int socketsPerPort() throws IOException {
+    try (DatagramChannel channel = DatagramChannel.open()) {
+      return channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)
+          ? Math.max(1, Runtime.getRuntime().availableProcessors())
+          : 1;
+    }
+  }
+
+  /**
+   * Binds {@code address} once without {@code SO_REUSEPORT} and lets go: that fails if the port is
+   * taken, which binding with it would not if the taker used it too (another pushprom, say).
+   *
+   * @return the address with the port that was free
+   */
+  private static InetSocketAddress freeToShare(InetSocketAddress address) throws IOException {
+    try (DatagramChannel probe = DatagramChannel.open()) {
+      probe.bind(address);
+      int port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+      return new InetSocketAddress(address.getAddress(), port);
+    }
+  }
+
+  /** The address the listener is bound to, with the real port if port 0 was asked for. */
   public InetSocketAddress address() {
     try {
-      return (InetSocketAddress) channel.getLocalAddress();
+      return (InetSocketAddress) channels.get(0).getLocalAddress();
     } catch (IOException e) {
       throw new IllegalStateException("udp listener is closed", e);
     }
@@ -90,7 +132,7 @@ public final class UdpListener implements AutoCloseable {
     return address().getPort();
   }
 
-  private void receive() {
+  private void receive(DatagramChannel channel) {
     ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM_BYTES);
     while (true) {
       buffer.clear();
@@ -134,8 +176,12 @@ public final class UdpListener implements AutoCloseable {
   @Override
   public void close() {
     try {
-      channel.close();
-      receiver.join(5_000);
+      for (DatagramChannel channel : channels) {
+        channel.close();
+      }
+      for (Thread receiver : receivers) {
+        receiver.join(5_000);
+      }
     } catch (IOException e) {
       LOG.log(Level.WARNING, "closing the udp channel failed", e);
     } catch (InterruptedException e) {
