@@ -1,0 +1,59 @@
+package io.pushprom.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/** The bodies {@link CoreBenchmark} sends: deltas as the PHP client writes them, in UTF-8. */
+final class CoreBenchmarkData {
+  /** A typical delta: a counter increment with help and two labels, 122 bytes. */
+  static final String TYPICAL =
+      "{\"type\":\"counter\",\"name\":\"http_requests\",\"help\":\"requests served\","
+          + "\"labels\":{\"method\":\"GET\",\"status\":\"200\"},\"method\":\"inc\"}";
+
+  /** The typical delta with one label value per series, so each index names its own series. */
+  private static final String SERIES =
+      "{\"type\":\"counter\",\"name\":\"http_requests\",\"help\":\"requests served\","
+          + "\"labels\":{\"method\":\"GET\",\"user\":\"u%05d\"},\"method\":\"inc\"}";
+
+  private CoreBenchmarkData() {}
+
+  static byte[] typical() {
+    return TYPICAL.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The delta for series {@code index}; 123 bytes while {@code index} has five digits. */
+  static byte[] series(int index) {
+    return seriesText(index).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String seriesText(int index) {
+    return String.format(Locale.ROOT, SERIES, index);
+  }
+
+  /** One delta for each of {@code count} series. */
+  static byte[][] distinctSeries(int count) {
+    byte[][] deltas = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      deltas[i] = series(i);
+    }
+    return deltas;
+  }
+
+  /** One delta per line, {@code deltas} of them, cycling over {@code series} series. */
+  static byte[] ndjson(int deltas, int series) {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < deltas; i++) {
+      body.append(seriesText(i % series)).append('\n');
+    }
+    return body.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A JSON array of {@code deltas} deltas, cycling over {@code series} series. */
+  static byte[] array(int deltas, int series) {
+    StringBuilder body = new StringBuilder("[");
+    for (int i = 0; i < deltas; i++) {
+      body.append(i == 0 ? "" : ",\n").append(seriesText(i % series));
+    }
+    return body.append(']').toString().getBytes(StandardCharsets.UTF_8);
+  }
+}
