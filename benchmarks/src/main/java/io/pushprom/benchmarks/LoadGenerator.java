@@ -78,6 +78,8 @@ public final class LoadGenerator {
   private static final int HTTP_SERIES = 100;
   private static final int HTTP_CONNECTIONS = 16;
   private static final Duration HTTP_WARM_UP = Duration.ofSeconds(2);
+  private static final int HTTP_ROUNDS = 3;
+  private static final Duration HTTP_ROUND = Duration.ofSeconds(2);
   private static final Duration HTTP_MEASURE = Duration.ofSeconds(5);
   private static final double HTTP_RATIO_TARGET = 0.85;
   private static final int HTTP_BATCH_DELTAS = 1_000;
@@ -540,36 +542,52 @@ public final class LoadGenerator {
     String offered =
         HTTP_CONNECTIONS
             + " keep-alive connections, "
+            + HTTP_ROUNDS
+            + " rounds of "
+            + HTTP_ROUND.toSeconds()
+            + " s each, the servers taking turns, after "
             + HTTP_WARM_UP.toSeconds()
-            + " s warm-up + "
-            + HTTP_MEASURE.toSeconds()
-            + " s";
-    HttpRun baseline;
-    try (LoadGeneratorServer server = LoadGeneratorServer.nullServer()) {
-      baseline = hammer(server.httpPort(), HTTP_CONNECTIONS, requests, HTTP_WARM_UP, HTTP_MEASURE);
-    }
-    table.info(
-        "HTTP single: NullServer (JDK HttpServer, no work)",
-        offered,
-        count(baseline.perSecond()) + " req/s",
-        "baseline");
-    try (LoadGeneratorServer server = pushprom()) {
-      HttpRun run =
-          hammer(server.httpPort(), HTTP_CONNECTIONS, requests, HTTP_WARM_UP, HTTP_MEASURE);
-      double applied = server.sum("lg_http_single_total");
-      double ratio = run.perSecond() / baseline.perSecond();
+            + " s warm-up each";
+    // The two servers take turns, so that a noisy neighbour on a shared machine weighs on both.
+    try (LoadGeneratorServer nullServer = LoadGeneratorServer.nullServer();
+        LoadGeneratorServer server = pushprom()) {
+      hammer(nullServer.httpPort(), HTTP_CONNECTIONS, requests, HTTP_WARM_UP, HTTP_ROUND);
+      hammer(server.httpPort(), HTTP_CONNECTIONS, requests, HTTP_WARM_UP, HTTP_ROUND);
+      double warmUpApplied = server.sum("lg_http_single_total");
+      long baselineRequests = 0;
+      long requestsServed = 0;
+      long ok = 0;
+      for (int round = 0; round < HTTP_ROUNDS; round++) {
+        baselineRequests +=
+            hammer(nullServer.httpPort(), HTTP_CONNECTIONS, requests, Duration.ZERO, HTTP_ROUND)
+                .measured();
+        HttpRun run =
+            hammer(server.httpPort(), HTTP_CONNECTIONS, requests, Duration.ZERO, HTTP_ROUND);
+        requestsServed += run.measured();
+        ok += run.ok();
+      }
+      double applied = server.sum("lg_http_single_total") - warmUpApplied;
+      double window = HTTP_ROUNDS * HTTP_ROUND.toNanos() / 1e9;
+      double baselinePerSecond = baselineRequests / window;
+      double perSecond = requestsServed / window;
+      double ratio = perSecond / baselinePerSecond;
+      table.info(
+          "HTTP single: NullServer (JDK HttpServer, no work)",
+          offered,
+          count(baselinePerSecond) + " req/s",
+          "baseline");
       table.add(
           "HTTP single: pushprom, 1 delta/POST",
           offered,
-          count(run.perSecond())
+          count(perSecond)
               + " req/s; applied "
               + count(applied)
-              + (applied == run.ok() ? " = " : " ≠ ")
-              + count(run.ok())
+              + (applied == ok ? " = " : " ≠ ")
+              + count(ok)
               + " 200s",
           percent(ratio, 1) + " of NullServer",
           "≥ 85% of NullServer",
-          ratio >= HTTP_RATIO_TARGET && applied == run.ok());
+          ratio >= HTTP_RATIO_TARGET && applied == ok);
     }
   }
 

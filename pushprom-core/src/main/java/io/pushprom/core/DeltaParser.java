@@ -27,7 +27,8 @@ final class DeltaParser {
 
   /** The deltas of one body, by index; an index that was rejected holds no delta. */
   static final class Batch {
-    private final List<Delta> deltas = new ArrayList<>();
+    // Most bodies, every PHP client's, hold one delta.
+    private final List<Delta> deltas = new ArrayList<>(2);
     private final List<Rejection> rejections = new ArrayList<>();
 
     int size() {

@@ -19,7 +19,7 @@ import java.util.List;
  */
 public record IngestResult(int received, int applied, List<Rejection> rejections) {
   public IngestResult {
-    rejections = List.copyOf(rejections);
+    rejections = rejections.isEmpty() ? List.of() : List.copyOf(rejections);
   }
 
   /** Whether the body was good: nothing in it was rejected. */
