@@ -207,7 +207,7 @@ public final class Aggregator {
         // (a half-published family looks like a collision): plan again, alone.
         plan = plan(deltas);
         if (plan.rejections.isEmpty() && !plan.created.isEmpty()) {
-          plan.register();
+          plan.register(deltas);
         }
       }
     }
@@ -283,7 +283,7 @@ public final class Aggregator {
     }
 
     /** Registers the new families, all or none, then publishes them. */
-    void register() {
+    void register(List<Delta> deltas) {
       List<Family> registered = new ArrayList<>();
       for (Family family : new LinkedHashSet<>(created.values())) {
         try {
@@ -299,8 +299,9 @@ public final class Aggregator {
                       Reason.CONFLICT,
                       family.type()
                           + " "
-                          + family.name()
-                          + ": name collides with a collector registered outside pushprom"));
+                          + deltas.get(i).name()
+                          + ": name is taken by another collector of the registry: the"
+                          + " application's own, or pushprom's telemetry"));
             }
           }
           return;

@@ -427,9 +427,22 @@ class AggregatorTest {
         rejectionOf("{'type':'gauge','name':'app_up','method':'set','value':0}");
 
     assertEquals(
-        "gauge app_up: name collides with a collector registered outside pushprom", e.getMessage());
+        "gauge app_up: name is taken by another collector of the registry: the application's own,"
+            + " or pushprom's telemetry",
+        e.getMessage());
     assertEquals(Reason.CONFLICT, e.reason());
     assertEquals(1.0, registry.getSampleValue("app_up"));
+  }
+
+  @Test
+  void rejectsNameOfPushpromsOwnTelemetry() {
+    InvalidDeltaException e =
+        rejectionOf("{'type':'counter','name':'pushprom_deltas_applied_total','method':'inc'}");
+
+    assertEquals(
+        "counter pushprom_deltas_applied_total: name is taken by another collector of the"
+            + " registry: the application's own, or pushprom's telemetry",
+        e.getMessage());
   }
 
   @Test
@@ -450,7 +463,8 @@ class AggregatorTest {
             new Rejection(
                 1,
                 Reason.CONFLICT,
-                "counter app_up: name collides with a collector registered outside pushprom")),
+                "counter app_up: name is taken by another collector of the registry: the"
+                    + " application's own, or pushprom's telemetry")),
         result.rejections());
     assertNull(value("fresh"));
     assertNull(value("lat_count"));
