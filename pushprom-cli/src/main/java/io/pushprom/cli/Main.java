@@ -45,7 +45,14 @@ public final class Main {
                   Runtime.getRuntime().halt(0);
                 },
                 "pushprom-shutdown"));
-    int code = run(args, System.out, System.err, stop);
+    int code;
+    try {
+      code = run(args, System.out, System.err, stop);
+    } catch (RuntimeException e) {
+      // A failure of ours: say so in a line, and exit, rather than hang on the hook's latch.
+      System.err.println("pushprom: unexpected failure: " + e);
+      code = 1;
+    }
     if (code != 0) {
       // Exits before any signal, so the hook's halt cannot override this code.
       Runtime.getRuntime().halt(code);
@@ -88,7 +95,7 @@ public final class Main {
     HttpListener http;
     try {
       http = HttpListener.start(aggregator, arguments.http());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       err.println(cannotListen("HTTP", arguments.http(), e));
       return 1;
     }
@@ -114,19 +121,19 @@ public final class Main {
       Aggregator aggregator, InetSocketAddress address, PrintStream err) {
     try {
       return UdpListener.start(aggregator, address);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       err.println(cannotListen("UDP", address, e));
       return null;
     }
   }
 
-  private static String cannotListen(String transport, InetSocketAddress address, IOException e) {
+  private static String cannotListen(String transport, InetSocketAddress address, Exception e) {
     return "pushprom: cannot listen for "
         + transport
         + " on "
         + Addresses.format(address)
         + ": "
-        + e.getMessage();
+        + (e.getMessage() == null ? e.toString() : e.getMessage());
   }
 
   /**

@@ -39,18 +39,26 @@ class ProcessTest {
   @TempDir Path dir;
 
   private static ProcessBuilder pushprom(String... args) {
+    return pushpromOnJvm(List.of(), args);
+  }
+
+  private static ProcessBuilder pushpromOnJvm(List<String> jvmOptions, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        new ArrayList<>(
-            List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command);
   }
 
   /** Runs pushprom to its end, its output in {@code dir}; returns the exit code. */
   private int runToEnd(String... args) throws IOException, InterruptedException {
+    return runToEnd(pushprom(args));
+  }
+
+  private int runToEnd(ProcessBuilder builder) throws IOException, InterruptedException {
     Process process =
-        pushprom(args)
+        builder
             .redirectOutput(dir.resolve("out").toFile())
             .redirectError(dir.resolve("err").toFile())
             .start();
@@ -150,5 +158,21 @@ class ProcessTest {
 
     assertEquals(Arguments.usage(), read("out"));
     assertEquals("", read("err"));
+  }
+
+  @Test
+  void failureOtherThanABindExitsOneWithTheReason() throws Exception {
+    // An IPv4-only JVM cannot open an IPv6 socket: not an IOException, and it must not hang.
+    int code =
+        runToEnd(
+            pushpromOnJvm(
+                List.of("-Djava.net.preferIPv4Stack=true"),
+                "-http-listen-address",
+                "127.0.0.1:0",
+                "-udp-listen-address",
+                "[::1]:0"));
+
+    assertEquals(1, code);
+    assertTrue(read("err").startsWith("pushprom: cannot listen for UDP on [::1]:0: "), read("err"));
   }
 }

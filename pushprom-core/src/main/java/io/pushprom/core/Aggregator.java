@@ -48,7 +48,7 @@ public final class Aggregator {
 
   private Aggregator(CollectorRegistry registry) {
     this.registry = registry;
-    this.telemetry = new Telemetry(registry);
+    this.telemetry = new Telemetry(registry, creation);
     this.applied =
         telemetry.counter(
             "pushprom_deltas_applied_total", "Deltas applied, by transport.", "transport");

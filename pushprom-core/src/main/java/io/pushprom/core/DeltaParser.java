@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Reads deltas from a body with Jackson's streaming parser. A body is a sequence of JSON values,
@@ -22,6 +23,11 @@ import java.util.TreeMap;
  */
 final class DeltaParser {
   private static final JsonFactory JSON = new JsonFactory();
+  // values() copies its array at each call; these are read for every delta.
+  private static final MetricType[] TYPES = MetricType.values();
+  private static final Pattern QUANTILE =
+      Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+  private static final Method[] METHODS = Method.values();
 
   private DeltaParser() {}
 
@@ -78,6 +84,13 @@ final class DeltaParser {
                   : errorLine + 1;
           position = startOfLine(bytes, start, end, resumeLine);
           line += resumeLine - 1;
+          // Lines that start no value are the rest of the broken one (a pretty-printed object):
+          // they are part of this rejection, not each one of their own.
+          while (position < end && !startsValueAt(bytes, position, end)) {
+            int newline = indexOf(bytes, (byte) '\n', position, end);
+            position = newline < 0 ? end : newline + 1;
+            line++;
+          }
         }
       } catch (IOException e) {
         // Not JSON at all: Jackson took the leading bytes for UTF-16 or UTF-32 and could not
@@ -154,13 +167,13 @@ final class DeltaParser {
     void read(String field, JsonParser parser, JsonToken token) throws IOException {
       switch (field) {
         case "type" -> {
-          type = token == JsonToken.VALUE_STRING ? match(parser, MetricType.values()) : null;
+          type = token == JsonToken.VALUE_STRING ? match(parser, TYPES) : null;
           unknownType = type == null ? string(field, parser, token) : null;
         }
         case "name" -> name = string(field, parser, token);
         case "help" -> help = string(field, parser, token);
         case "method" -> {
-          method = token == JsonToken.VALUE_STRING ? match(parser, Method.values()) : null;
+          method = token == JsonToken.VALUE_STRING ? match(parser, METHODS) : null;
           unknownMethod = method == null ? string(field, parser, token) : null;
         }
         case "value" -> value = number(field, parser, token);
@@ -315,9 +328,10 @@ final class DeltaParser {
       for (token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
         String quantile = parser.currentName();
         double error = number("objective " + quantile, parser, parser.nextToken());
-        try {
+        // Java would also read " 0.5f " or "0x1p-1"; a quantile is written as a JSON number.
+        if (QUANTILE.matcher(quantile).matches()) {
           read.put(Double.valueOf(quantile), error);
-        } catch (NumberFormatException e) {
+        } else {
           problem("objective quantile \"" + quantile + "\" is not a number");
         }
       }
@@ -377,12 +391,26 @@ final class DeltaParser {
 
   /** Whether line {@code lineNumber} (counted from 1 at {@code start}) starts with { or [. */
   private static boolean startsValue(byte[] bytes, int start, int end, int lineNumber) {
-    for (int i = startOfLine(bytes, start, end, lineNumber); i < end; i++) {
+    return startsValueAt(bytes, startOfLine(bytes, start, end, lineNumber), end);
+  }
+
+  /** Whether the line at {@code position} starts an object or an array, after blanks. */
+  private static boolean startsValueAt(byte[] bytes, int position, int end) {
+    for (int i = position; i < end; i++) {
       if (bytes[i] != ' ' && bytes[i] != '\t' && bytes[i] != '\r') {
         return bytes[i] == '{' || bytes[i] == '[';
       }
     }
     return false;
+  }
+
+  private static int indexOf(byte[] bytes, byte wanted, int from, int end) {
+    for (int i = from; i < end; i++) {
+      if (bytes[i] == wanted) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Where line {@code lineNumber} (counted from 1 at {@code start}, at least 2) begins. */

@@ -22,10 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Telemetry extends Collector implements Collector.Describable {
   private final CollectorRegistry registry;
+  private final Object lock;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-  Telemetry(CollectorRegistry registry) {
+  /**
+   * @param lock held while the aggregator registers families: between unregistering and registering
+   *     this again, no family may take a name of its counters
+   */
+  Telemetry(CollectorRegistry registry, Object lock) {
     this.registry = registry;
+    this.lock = lock;
     registry.register(this);
   }
 
@@ -39,7 +45,7 @@ public final class Telemetry extends Collector implements Collector.Describable 
     if (counter != null) {
       return counter;
     }
-    synchronized (this) {
+    synchronized (lock) {
       // Not computeIfAbsent: the registry must learn the new names, so this is registered again.
       counter = counters.get(name);
       if (counter != null) {

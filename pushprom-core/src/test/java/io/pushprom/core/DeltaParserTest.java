@@ -173,9 +173,32 @@ class DeltaParserTest {
 
     IngestResult result = ingestEach(body);
 
-    assertEquals(List.of(2, 3, 5), result.rejections().stream().map(Rejection::index).toList());
+    // The stray ] after the broken array is the rest of that rejection, not one of its own.
+    assertEquals(List.of(2, 4), result.rejections().stream().map(Rejection::index).toList());
     assertEquals(result.applied(), value("x"));
     assertEquals(4.0, value("x"), messages(result));
+  }
+
+  @Test
+  void oneBrokenPrettyPrintedObjectIsOneRejection() {
+    String body =
+        json(
+            """
+            {
+              'type': 'gauge',
+              'name': 'x' 'method': 'set',
+              'value': 1,
+              'labels': {'a': 'b'}
+            }
+            {'type':'gauge','name':'y','method':'set','value':2}
+            """);
+
+    IngestResult result = ingestEach(body);
+
+    assertEquals(List.of(0), result.rejections().stream().map(Rejection::index).toList());
+    assertEquals(Reason.MALFORMED, result.rejections().get(0).reason());
+    assertEquals(2, result.received());
+    assertEquals(2.0, value("y"));
   }
 
   @ParameterizedTest

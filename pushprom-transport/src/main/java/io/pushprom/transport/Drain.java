@@ -3,6 +3,7 @@ package io.pushprom.transport;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,9 +18,12 @@ final class Drain extends Filter {
 
   @Override
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+    // Counted before closing is read: close() then either sees this exchange or refuses it.
+    inFlight.incrementAndGet();
     if (closing) {
+      inFlight.decrementAndGet();
       try {
-        exchange.getRequestBody().readAllBytes();
+        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
         exchange.getResponseHeaders().set("Connection", "close");
         Exchanges.respond(exchange, 503, "shutting down");
       } finally {
@@ -27,7 +31,6 @@ final class Drain extends Filter {
       }
       return;
     }
-    inFlight.incrementAndGet();
     try {
       chain.doFilter(exchange);
     } finally {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /** Small plain-text answers, the only kind Pushprom gives besides the exposition. */
 final class Exchanges {
@@ -29,7 +30,7 @@ final class Exchanges {
   static HttpHandler ok() {
     return exchange -> {
       try {
-        exchange.getRequestBody().readAllBytes();
+        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
         respond(exchange, 200, "ok");
       } finally {
         exchange.close();
@@ -48,25 +49,41 @@ final class Exchanges {
     };
   }
 
-  /** A handler that runs {@code handler} on {@code executor} and waits for it. */
+  /**
+   * A handler that runs {@code handler} on {@code executor} and waits for it; when the executor's
+   * queue is full, it answers {@code 503} at once rather than hold a thread of the server.
+   */
   static HttpHandler on(ExecutorService executor, HttpHandler handler) {
     return exchange -> {
-      Future<?> done =
-          executor.submit(
-              () -> {
-                handler.handle(exchange);
-                return null;
-              });
+      Future<?> done;
+      try {
+        done =
+            executor.submit(
+                () -> {
+                  handler.handle(exchange);
+                  return null;
+                });
+      } catch (RejectedExecutionException e) {
+        try {
+          exchange.getResponseHeaders().set("Retry-After", "1");
+          respond(exchange, 503, "busy: scrapes are queued already; try again\n");
+        } finally {
+          exchange.close();
+        }
+        return;
+      }
       try {
         done.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        done.cancel(true);
         exchange.close();
       } catch (ExecutionException e) {
         if (e.getCause() instanceof IOException io) {
           throw io;
         }
-        throw new IllegalStateException("handler failed", e.getCause());
+        throw new IllegalStateException(
+            exchange.getRequestURI() + ": handler failed: " + e.getCause(), e.getCause());
       }
     };
   }

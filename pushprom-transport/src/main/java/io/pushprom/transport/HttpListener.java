@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -66,7 +68,7 @@ public final class HttpListener implements AutoCloseable {
     Map<String, HttpHandler> exact = new LinkedHashMap<>();
     // simpleclient's handler keeps its thread's buffer as large as the largest exposition, so one
     // thread serves every scrape: a million series hold one 64 MiB buffer, not one per thread.
-    ExecutorService scraper = newExecutor(1, "pushprom-scrape-");
+    ExecutorService scraper = newExecutor(1, new ArrayBlockingQueue<>(4), "pushprom-scrape-");
     exact.put(
         "/metrics", Exchanges.on(scraper, new HTTPServer.HTTPMetricHandler(aggregator.registry())));
     for (String path : List.of("/health", "/-/healthy", "/-/ready")) {
@@ -79,20 +81,22 @@ public final class HttpListener implements AutoCloseable {
                 .getFilters()
                 .add(drain));
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    ExecutorService executor = newExecutor(threads, "pushprom-http-");
+    // Unbounded queue: the JDK server's dispatcher has no answer for a rejected exchange.
+    ExecutorService executor = newExecutor(threads, new LinkedBlockingQueue<>(), "pushprom-http-");
     server.setExecutor(executor);
     server.start();
     return new HttpListener(server, List.of(executor, scraper), drain);
   }
 
-  private static ExecutorService newExecutor(int threads, String name) {
+  private static ExecutorService newExecutor(
+      int threads, BlockingQueue<Runnable> queue, String name) {
     AtomicInteger count = new AtomicInteger();
     return new ThreadPoolExecutor(
         threads,
         threads,
         0,
         TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(),
+        queue,
         task -> {
           Thread thread = new Thread(task, name + count.incrementAndGet());
           thread.setDaemon(true);
@@ -105,6 +109,7 @@ public final class HttpListener implements AutoCloseable {
     return server.getAddress();
   }
 
+  /** The port the server is bound to, the real one if port 0 was asked for. */
   public int port() {
     return address().getPort();
   }

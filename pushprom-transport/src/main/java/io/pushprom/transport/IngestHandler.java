@@ -7,6 +7,7 @@ import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
 import io.pushprom.core.Rejection;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -52,7 +53,7 @@ public final class IngestHandler implements HttpHandler {
   public void handle(HttpExchange exchange) throws IOException {
     try {
       if (!"POST".equals(exchange.getRequestMethod())) {
-        exchange.getRequestBody().readAllBytes();
+        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
         exchange.getResponseHeaders().set("Allow", "POST");
         Exchanges.respond(exchange, 405, "method not allowed");
         return;
@@ -82,7 +83,11 @@ public final class IngestHandler implements HttpHandler {
       Exchanges.respond(exchange, 400, describe(result));
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "failed to handle " + exchange.getRequestURI(), e);
-      Exchanges.respond(exchange, 500, "internal error: " + e + "\n");
+      try {
+        Exchanges.respond(exchange, 500, "internal error: " + e + "\n");
+      } catch (IOException | RuntimeException late) {
+        // The answer had begun: closing the exchange is all that is left.
+      }
     } finally {
       exchange.close();
     }

@@ -70,7 +70,11 @@ final class KernelDrops extends Collector implements Collector.Describable {
         // sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid timeout inode
         // ref pointer drops
         if (columns.length >= 13 && columns[1].endsWith(port)) {
-          drops = Math.max(drops, 0) + Long.parseLong(columns[columns.length - 1]);
+          try {
+            drops = Math.max(drops, 0) + Long.parseLong(columns[columns.length - 1]);
+          } catch (NumberFormatException e) {
+            // A kernel that writes the table otherwise: no figure rather than a failed scrape.
+          }
         }
       }
     }

@@ -85,16 +85,25 @@ public final class UdpListener implements AutoCloseable {
         }
         channel.bind(target);
       }
-    } catch (IOException e) {
-      for (DatagramChannel channel : channels) {
-        channel.close();
-      }
+      UdpListener listener = new UdpListener(aggregator, channels);
+      aggregator.registry().register(listener.kernel);
+      listener.receivers.forEach(Thread::start);
+      return listener;
+    } catch (IOException | RuntimeException e) {
+      closeAll(channels);
       throw e;
     }
-    UdpListener listener = new UdpListener(aggregator, channels);
-    aggregator.registry().register(listener.kernel);
-    listener.receivers.forEach(Thread::start);
-    return listener;
+  }
+
+  /** Closes every channel, even when closing one fails. */
+  private static void closeAll(List<DatagramChannel> channels) {
+    for (DatagramChannel channel : channels) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "closing a udp channel failed", e);
+      }
+    }
   }
 
   private static int socketsPerPort() throws IOException {
@@ -128,6 +137,7 @@ public final class UdpListener implements AutoCloseable {
     }
   }
 
+  /** The port the listener is bound to, the real one if port 0 was asked for. */
   public int port() {
     return address().getPort();
   }
@@ -175,15 +185,11 @@ public final class UdpListener implements AutoCloseable {
   /** Stops receiving and releases the port. */
   @Override
   public void close() {
+    closeAll(channels);
     try {
-      for (DatagramChannel channel : channels) {
-        channel.close();
-      }
       for (Thread receiver : receivers) {
         receiver.join(5_000);
       }
-    } catch (IOException e) {
-      LOG.log(Level.WARNING, "closing the udp channel failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
