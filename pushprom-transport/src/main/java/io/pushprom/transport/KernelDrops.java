@@ -30,6 +30,11 @@ final class KernelDrops extends Collector implements Collector.Describable {
     this.bufferBytes = bufferBytes;
   }
 
+  /** The receive buffer the kernel granted the socket. */
+  int bufferBytes() {
+    return bufferBytes;
+  }
+
   @Override
   public List<MetricFamilySamples> collect() {
     List<MetricFamilySamples> families = new ArrayList<>();

@@ -11,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,6 +18,7 @@ import java.util.logging.Logger;
  * Takes deltas from UDP datagrams of up to 64 KiB: one delta, a JSON array or NDJSON each. UDP
  * cannot answer, so each valid delta is applied and each invalid one is counted in {@code
  * pushprom_deltas_rejected_total} (and logged at {@code FINE}). No datagram stops the listener.
+ * Deltas are applied in the order their datagrams arrived, whoever sent them.
  *
  * <pre>{@code
  * try (UdpListener udp = UdpListener.start(aggregator, new InetSocketAddress(9090))) {
@@ -37,101 +36,78 @@ public final class UdpListener implements AutoCloseable {
   /** Larger than any UDP payload, so no datagram is cut short. */
   static final int MAX_DATAGRAM_BYTES = 64 << 10;
 
-  /** Room for bursts while the loop is busy; the kernel caps it at net.core.rmem_max. */
+  /**
+   * Room for bursts while the JVM is paused: the kernel holds what arrives meanwhile, up to this,
+   * capped at {@code net.core.rmem_max}. A small datagram takes about 1 KiB of it.
+   */
   private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
 
+  /**
+   * Room for bursts while the applying thread is busy: a second of 100,000 datagrams of 150 bytes,
+   * which the kernel's default buffer holds a few hundred of.
+   */
+  private static final int QUEUE_BYTES = 16 << 20;
+
   private final Aggregator aggregator;
-  private final List<DatagramChannel> channels;
+  private final DatagramChannel channel;
   private final Counter packets;
-  private final List<Thread> receivers = new ArrayList<>();
+  private final DatagramQueue queue = new DatagramQueue(QUEUE_BYTES, MAX_DATAGRAM_BYTES);
+  private final Thread receiver;
+  private final Thread applier;
   private final KernelDrops kernel;
 
-  private UdpListener(Aggregator aggregator, List<DatagramChannel> channels) {
+  private UdpListener(Aggregator aggregator, DatagramChannel channel) {
     this.aggregator = aggregator;
-    this.channels = channels;
+    this.channel = channel;
     this.packets =
         aggregator
             .telemetry()
             .counter("pushprom_udp_packets_total", "The number of packets received.");
-    this.kernel = new KernelDrops(port(), receiveBuffer(channels.get(0)));
-    for (DatagramChannel channel : channels) {
-      Thread receiver =
-          new Thread(() -> receive(channel), "pushprom-udp-" + (receivers.size() + 1));
-      receiver.setDaemon(true);
-      receivers.add(receiver);
-    }
+    this.kernel = new KernelDrops(port(), receiveBuffer(channel));
+    this.receiver = new Thread(this::receive, "pushprom-udp-receive-" + port());
+    this.applier = new Thread(this::apply, "pushprom-udp-apply-" + port());
+    receiver.setDaemon(true);
+    applier.setDaemon(true);
   }
 
   /**
-   * Binds {@code address} (port 0 picks a free port) and starts receiving: on Linux with one socket
-   * and thread per core, on {@code SO_REUSEPORT}. The kernel then hands all datagrams of one
-   * sending socket to one of them, so each sender's deltas are applied in the order sent (a gauge's
-   * last {@code set} wins), while many senders, as PHP's processes are, use every core.
+   * Binds {@code address} (port 0 picks a free port) and starts receiving on one socket: one thread
+   * takes the datagrams from it into a queue, and one thread applies them from there, in the order
+   * they arrived, whatever sockets they were sent from. The PHP client opens a new one for every
+   * delta, and its {@code set} then {@code inc} must not become {@code inc} then {@code set}.
    *
    * @throws java.net.BindException if the address is in use
    */
   public static UdpListener start(Aggregator aggregator, InetSocketAddress address)
       throws IOException {
-    int sockets = socketsPerPort();
-    List<DatagramChannel> channels = new ArrayList<>();
+    DatagramChannel channel = DatagramChannel.open();
     try {
-      InetSocketAddress target = sockets == 1 ? address : freeToShare(address);
-      for (int i = 0; i < sockets; i++) {
-        DatagramChannel channel = DatagramChannel.open();
-        channels.add(channel);
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
-        if (sockets > 1) {
-          channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-        }
-        channel.bind(target);
+      channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+      channel.bind(address);
+      UdpListener listener = new UdpListener(aggregator, channel);
+      if (listener.kernel.bufferBytes() < RECEIVE_BUFFER_BYTES) {
+        LOG.info(
+            "udp receive buffer is "
+                + listener.kernel.bufferBytes()
+                + " bytes, not the "
+                + RECEIVE_BUFFER_BYTES
+                + " asked for: the kernel caps it at net.core.rmem_max; raise that to ride out"
+                + " longer bursts without drops (pushprom_udp_receive_drops_total)");
       }
-      UdpListener listener = new UdpListener(aggregator, channels);
       aggregator.registry().register(listener.kernel);
-      listener.receivers.forEach(Thread::start);
+      listener.applier.start();
+      listener.receiver.start();
       return listener;
     } catch (IOException | RuntimeException e) {
-      closeAll(channels);
+      channel.close();
       throw e;
-    }
-  }
-
-  /** Closes every channel, even when closing one fails. */
-  private static void closeAll(List<DatagramChannel> channels) {
-    for (DatagramChannel channel : channels) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "closing a udp channel failed", e);
-      }
-    }
-  }
-
-  private static int socketsPerPort() throws IOException {
-    try (DatagramChannel channel = DatagramChannel.open()) {
-      return channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)
-          ? Math.max(1, Runtime.getRuntime().availableProcessors())
-          : 1;
-    }
-  }
-
-  /**
-   * Binds {@code address} once without {@code SO_REUSEPORT} and lets go: that fails if the port is
-   * taken, which binding with it would not if the taker used it too (another pushprom, say).
-   *
-   * @return the address with the port that was free
-   */
-  private static InetSocketAddress freeToShare(InetSocketAddress address) throws IOException {
-    try (DatagramChannel probe = DatagramChannel.open()) {
-      probe.bind(address);
-      int port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
-      return new InetSocketAddress(address.getAddress(), port);
     }
   }
 
   /** The address the listener is bound to, with the real port if port 0 was asked for. */
   public InetSocketAddress address() {
     try {
-      return (InetSocketAddress) channels.get(0).getLocalAddress();
+      return (InetSocketAddress) channel.getLocalAddress();
     } catch (IOException e) {
       throw new IllegalStateException("udp listener is closed", e);
     }
@@ -142,33 +118,50 @@ public final class UdpListener implements AutoCloseable {
     return address().getPort();
   }
 
-  private void receive(DatagramChannel channel) {
-    ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM_BYTES);
-    while (true) {
-      buffer.clear();
-      try {
-        channel.receive(buffer);
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "udp receive failed", e);
-        continue;
+  /** Moves datagrams from the socket to the queue, in the order the kernel hands them over. */
+  private void receive() {
+    // Direct, so that the kernel's bytes are copied once on the way to the queue.
+    ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM_BYTES);
+    try {
+      while (true) {
+        buffer.clear();
+        try {
+          channel.receive(buffer);
+        } catch (ClosedChannelException e) {
+          return;
+        } catch (IOException e) {
+          LOG.log(Level.WARNING, "udp receive failed", e);
+          continue;
+        }
+        packets.inc();
+        if (!queue.put(buffer.flip())) {
+          return;
+        }
       }
-      packets.inc();
+    } finally {
+      queue.close();
+    }
+  }
+
+  /** Applies what the queue holds, one datagram after the other, until it is closed and empty. */
+  private void apply() {
+    boolean open = true;
+    while (open) {
       try {
-        handle(buffer.array(), buffer.position());
+        open = queue.drain(this::handle);
       } catch (RuntimeException e) {
         LOG.log(Level.SEVERE, "failed to handle a datagram", e);
       }
     }
   }
 
-  private void handle(byte[] datagram, int length) {
+  private void handle(byte[] datagram, int offset, int length) {
     if (LOG.isLoggable(Level.FINE)) {
       LOG.fine(
-          "received over udp: " + new String(datagram, 0, length, StandardCharsets.UTF_8).strip());
+          "received over udp: "
+              + new String(datagram, offset, length, StandardCharsets.UTF_8).strip());
     }
-    IngestResult result = aggregator.ingestEach("udp", datagram, 0, length);
+    IngestResult result = aggregator.ingestEach("udp", datagram, offset, length);
     if (!result.ok() && LOG.isLoggable(Level.FINE)) {
       result.rejections().forEach(rejection -> LOG.fine("rejected over udp: " + rejection));
     }
@@ -182,14 +175,19 @@ public final class UdpListener implements AutoCloseable {
     }
   }
 
-  /** Stops receiving and releases the port. */
+  /** Stops receiving, releases the port, and applies what was received before. */
   @Override
   public void close() {
-    closeAll(channels);
     try {
-      for (Thread receiver : receivers) {
-        receiver.join(5_000);
-      }
+      channel.close();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "closing the udp channel failed", e);
+    }
+    try {
+      // The receiver closes the queue as it ends; the applier then applies what is left in it.
+      receiver.join(5_000);
+      queue.close();
+      applier.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

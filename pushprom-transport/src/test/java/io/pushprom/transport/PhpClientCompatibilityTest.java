@@ -14,8 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replays what the PHP client sends, byte for byte: {@code json_encode} output, one delta per
- * request or datagram, with {@code "/"} written as {@code "\/"}.
+ * Replays what the PHP client sends, byte for byte and as it sends it: {@code json_encode} output,
+ * with {@code "/"} written as {@code "\/"}, one delta per request, or per datagram from a socket
+ * opened for that datagram alone ({@code Connection::push}: {@code fsockopen}, {@code fwrite},
+ * {@code fclose}).
  */
 class PhpClientCompatibilityTest {
   private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
@@ -108,15 +110,14 @@ class PhpClientCompatibilityTest {
 
   /** Sends the payloads to a Pushprom that listens on both transports. */
   private interface Replay {
-    void send(int httpPort, UdpSender udp) throws Exception;
+    void send(int httpPort, int udpPort) throws Exception;
   }
 
   /** Replays to a fresh Pushprom; returns its {@code /metrics} once all deltas are applied. */
   private String metricsAfter(String transport, Replay replay) throws Exception {
     try (HttpListener http = HttpListener.start(aggregator, ANY_PORT);
-        UdpListener udp = UdpListener.start(aggregator, ANY_PORT);
-        UdpSender sender = UdpSender.to(udp.port())) {
-      replay.send(http.port(), sender);
+        UdpListener udp = UdpListener.start(aggregator, ANY_PORT)) {
+      replay.send(http.port(), udp.port());
       awaitValue(
           aggregator.registry(),
           PAYLOADS.size(),
@@ -141,7 +142,7 @@ class PhpClientCompatibilityTest {
     String metrics =
         metricsAfter(
             "http",
-            (httpPort, udp) -> {
+            (httpPort, udpPort) -> {
               for (String payload : PAYLOADS) {
                 HttpResponse<String> response =
                     Http.send(
@@ -161,12 +162,62 @@ class PhpClientCompatibilityTest {
     String metrics =
         metricsAfter(
             "udp",
-            (httpPort, udp) -> {
+            (httpPort, udpPort) -> {
               for (String payload : PAYLOADS) {
-                udp.send(payload);
+                UdpSender.sendFromFreshSocket(udpPort, payload);
               }
             });
 
     assertEquals(METRICS_AFTER_REPLAY.formatted("udp", "0.0", "7.0"), metrics);
+  }
+
+  /**
+   * The README's gauge, as a PHP request would push it: {@code set(2000)}, {@code inc()}, {@code
+   * dec()}, {@code add(10)}, {@code sub(5)}, a datagram from a fresh socket each. Many requests at
+   * once, each with its own series, so that any reordering among them would show.
+   */
+  @Test
+  void gaugeSequenceOverUdpEndsAtItsLastValueForEverySeries() throws Exception {
+    int requests = 300;
+    try (UdpListener udp = UdpListener.start(aggregator, ANY_PORT)) {
+      for (int request = 0; request < requests; request++) {
+        String head =
+            "{\"type\":\"gauge\",\"name\":\"fish_in_the_sea\","
+                + "\"help\":\"we eat fish and new fish is born\","
+                + "\"labels\":{\"species\":\"Thalassoma noronhanum\",\"request\":\""
+                + request
+                + "\"},";
+        for (String call :
+            List.of(
+                "\"value\":2000.0,\"method\":\"set\"}",
+                "\"method\":\"inc\"}",
+                "\"method\":\"dec\"}",
+                "\"value\":10.0,\"method\":\"add\"}",
+                "\"value\":5.0,\"method\":\"sub\"}")) {
+          UdpSender.sendFromFreshSocket(udp.port(), head + call);
+        }
+        if (request % 20 == 19) {
+          // A pause now and then, so that no receive buffer overflows: loss is not what this tests.
+          awaitValue(
+              aggregator.registry(),
+              5 * (request + 1),
+              "pushprom_deltas_applied_total",
+              "transport",
+              "udp");
+        }
+      }
+
+      for (int request = 0; request < requests; request++) {
+        assertEquals(
+            2005.0,
+            aggregator
+                .registry()
+                .getSampleValue(
+                    "fish_in_the_sea",
+                    new String[] {"request", "species"},
+                    new String[] {Integer.toString(request), "Thalassoma noronhanum"}),
+            "request " + request);
+      }
+    }
   }
 }

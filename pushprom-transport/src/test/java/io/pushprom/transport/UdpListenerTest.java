@@ -7,10 +7,12 @@ import static io.pushprom.transport.Samples.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.client.CollectorRegistry;
 import io.pushprom.core.Aggregator;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -40,6 +42,18 @@ class UdpListenerTest {
       assertNotEquals(0, udp.port());
       assertEquals(udp.port(), udp.address().getPort());
       assertEquals("127.0.0.1", udp.address().getAddress().getHostAddress());
+    }
+  }
+
+  @Test
+  void secondListenerOnTheSamePortIsRefused() throws Exception {
+    try (UdpListener first = UdpListener.start(aggregator, ANY_PORT)) {
+      InetSocketAddress taken = new InetSocketAddress("127.0.0.1", first.port());
+
+      BindException e =
+          assertThrows(BindException.class, () -> UdpListener.start(Aggregator.create(), taken));
+
+      assertTrue(e.getMessage().contains("in use"), e.getMessage());
     }
   }
 

@@ -22,6 +22,16 @@ final class UdpSender implements AutoCloseable {
     return new UdpSender(DatagramChannel.open(), new InetSocketAddress("127.0.0.1", port));
   }
 
+  /**
+   * Sends {@code text} from a socket opened for it alone, as the official PHP client sends every
+   * delta ({@code fsockopen}, {@code fwrite}, {@code fclose}): each datagram has a new source port.
+   */
+  static void sendFromFreshSocket(int port, String text) throws IOException {
+    try (UdpSender sender = to(port)) {
+      sender.send(text);
+    }
+  }
+
   void send(String text) throws IOException {
     send(text.getBytes(StandardCharsets.UTF_8));
   }
