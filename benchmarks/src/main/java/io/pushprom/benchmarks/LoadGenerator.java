@@ -200,6 +200,7 @@ public final class LoadGenerator {
     measure("Start-up", this::startUp);
     measure("UDP single", this::udpSingle);
     measure("UDP batches", this::udpBatches);
+    measure("UDP order", this::udpOrder);
     measure("HTTP single", this::httpSingle);
     measure("HTTP batches", this::httpBatches);
     measure("Scrape at 100k series", this::scrapeSmall);
@@ -391,6 +392,15 @@ public final class LoadGenerator {
     }
   }
 
+  // 3b. UDP, a fresh socket per datagram, order-sensitive
+
+  private void udpOrder() throws Exception {
+    try (LoadGeneratorServer server = pushprom()) {
+      table.addAll(List.of(LoadGeneratorUdpOrder.row(server)));
+      reportDrops(server, "UDP order");
+    }
+  }
+
   /**
    * Sockets that send in turn, as the PHP processes of a web server do, each its own source port:
    * the server spreads sources over its receive threads, keeping each one's order.
@@ -450,7 +460,16 @@ public final class LoadGenerator {
       Duration duration)
       throws IOException, InterruptedException {
     long start = System.nanoTime();
-    long sent = sendPaced(channel, datagrams, perSecond, duration);
+    long sent =
+        sendPaced(
+            index -> {
+              ByteBuffer datagram = datagrams[(int) (index % datagrams.length)];
+              datagram.rewind();
+              channel.write(datagram);
+            },
+            perSecond * duration.toNanos() / 1_000_000_000L,
+            perSecond,
+            duration);
     long sendNanos = System.nanoTime() - start;
     String sample = name + "_total";
     double expected = (double) sent * deltasPerDatagram;
@@ -473,17 +492,20 @@ public final class LoadGenerator {
     return new UdpRun(sent, deltasPerDatagram, sendNanos, applied, settled);
   }
 
+  /** Sends the datagram numbered {@code index}, counting from 0. */
+  interface DatagramSend {
+    void send(long index) throws IOException;
+  }
+
   /**
-   * Sends datagrams at {@code perSecond}, paced by {@link System#nanoTime}: whatever is due is sent
-   * in a burst (of at most 2 ms' worth, when catching up), then the thread parks until the next
-   * datagram is due. Stops after {@code duration} even if it fell behind.
+   * Sends {@code total} datagrams at {@code perSecond}, paced by {@link System#nanoTime}: whatever
+   * is due is sent in a burst (of at most 2 ms' worth, when catching up), then the thread parks
+   * until the next datagram is due. Stops after {@code duration} even if it fell behind.
    *
    * @return how many datagrams were sent
    */
-  private static long sendPaced(
-      UdpSenders channel, ByteBuffer[] datagrams, int perSecond, Duration duration)
+  static long sendPaced(DatagramSend send, long total, int perSecond, Duration duration)
       throws IOException {
-    long total = perSecond * duration.toNanos() / 1_000_000_000L;
     long maxBurst = Math.max(1, perSecond / 500);
     long start = System.nanoTime();
     long end = start + duration.toNanos();
@@ -499,10 +521,7 @@ public final class LoadGenerator {
         continue;
       }
       for (long burst = Math.min(due - sent, maxBurst); burst > 0; burst--) {
-        ByteBuffer datagram = datagrams[(int) (sent % datagrams.length)];
-        datagram.rewind();
-        channel.write(datagram);
-        sent++;
+        send.send(sent++);
       }
     }
     return sent;
@@ -949,7 +968,7 @@ public final class LoadGenerator {
     return sorted[Math.max(0, rank - 1)];
   }
 
-  private static String count(double value) {
+  static String count(double value) {
     return String.format(Locale.ROOT, "%,.0f", value);
   }
 
@@ -957,7 +976,7 @@ public final class LoadGenerator {
     return count(run.offeredPerSecond()) + "/s";
   }
 
-  private static String percent(double fraction, int decimals) {
+  static String percent(double fraction, int decimals) {
     return String.format(Locale.ROOT, "%." + decimals + "f%%", 100 * fraction);
   }
 
@@ -965,7 +984,7 @@ public final class LoadGenerator {
     return String.format(Locale.ROOT, millis < 100 ? "%.1f ms" : "%,.0f ms", millis);
   }
 
-  private static String seconds(long nanos) {
+  static String seconds(long nanos) {
     return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
   }
 
