@@ -43,10 +43,11 @@ public final class UdpListener implements AutoCloseable {
   private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
 
   /**
-   * Room for bursts while the applying thread is busy: a second of 100,000 datagrams of 150 bytes,
-   * which the kernel's default buffer holds a few hundred of.
+   * Room for bursts while the applying thread is busy: half a second of 100,000 datagrams of 150
+   * bytes a second, where the kernel's default buffer holds a few hundred. It absorbed a cold JIT's
+   * first second at 50,000 datagrams/s without a drop (docs/performance.md).
    */
-  private static final int QUEUE_BYTES = 16 << 20;
+  private static final int QUEUE_BYTES = 8 << 20;
 
   private final Aggregator aggregator;
   private final DatagramChannel channel;
