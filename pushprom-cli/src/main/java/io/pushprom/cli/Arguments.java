@@ -1,37 +1,90 @@
 package io.pushprom.cli;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The command line, parsed: the flags of Go's pushprom, each accepted as {@code -flag value},
- * {@code -flag=value}, {@code --flag value} or {@code --flag=value}.
+ * The command line, parsed: the flags of Go's pushprom and ours, each accepted as {@code -flag
+ * value}, {@code -flag=value}, {@code --flag value} or {@code --flag=value}. Each flag is declared
+ * once, below; {@link #get} gives its value.
  *
  * <pre>{@code
  * Arguments arguments = Arguments.parse("-http-listen-address", ":8080", "--debug");
- * arguments.http(); // 0.0.0.0:8080
+ * arguments.get(Arguments.HTTP_LISTEN_ADDRESS); // 0.0.0.0:8080
  * }</pre>
  */
-record Arguments(InetSocketAddress http, InetSocketAddress udp, boolean debug, boolean help) {
-  static final String DEFAULT_HTTP = ":9091";
-  static final String DEFAULT_UDP = ":9090";
+final class Arguments {
+  static final Flag<InetSocketAddress> HTTP_LISTEN_ADDRESS =
+      Flag.of(
+          "http-listen-address",
+          "ADDRESS",
+          ":9091",
+          "where to take HTTP deltas and serve /metrics and /health",
+          Addresses::parse);
+  static final Flag<InetSocketAddress> UDP_LISTEN_ADDRESS =
+      Flag.of(
+          "udp-listen-address", "ADDRESS", ":9090", "where to take UDP deltas", Addresses::parse);
+  static final Flag<Duration> READ_TIMEOUT =
+      Flag.of(
+          "read-timeout",
+          "DURATION",
+          "10s",
+          "how long an HTTP client may take to send a request, headers and body; slower ones are"
+              + " cut off",
+          Durations::parse);
+  static final Flag<Duration> WRITE_TIMEOUT =
+      Flag.of(
+          "write-timeout",
+          "DURATION",
+          "10s",
+          "how long an HTTP request may take from its last byte to the last byte of the answer,"
+              + " the client's reading included",
+          Durations::parse);
+  static final Flag<Integer> MAX_REQUEST_BYTES =
+      Flag.of(
+          "max-request-bytes",
+          "BYTES",
+          "16MiB",
+          "the largest HTTP body taken; larger ones are answered 413",
+          Sizes::parse);
+  static final Flag<Duration> SHUTDOWN_GRACE =
+      Flag.of(
+          "shutdown-grace",
+          "DURATION",
+          "15s",
+          "on SIGTERM, how long to let HTTP requests in flight finish and, if deltas were applied"
+              + " since the last scrape, to wait for one more",
+          Durations::parse);
+  static final Flag<Boolean> DEBUG = Flag.toggle("log each body and datagram received", "debug");
+  static final Flag<Boolean> HELP = Flag.toggle("print this help and exit", "h", "help");
 
-  private static final List<String[]> FLAGS =
+  /** Every flag, in the order the usage lists them. */
+  static final List<Flag<?>> FLAGS =
       List.of(
-          new String[] {
-            "-http-listen-address",
-            "ADDRESS",
-            "The address to listen on for HTTP deltas, /metrics and /health (default "
-                + DEFAULT_HTTP
-                + ")."
-          },
-          new String[] {
-            "-udp-listen-address",
-            "ADDRESS",
-            "The address to listen on for UDP deltas (default " + DEFAULT_UDP + ")."
-          },
-          new String[] {"-debug", "", "Log each delta received and each one rejected, with why."},
-          new String[] {"-h, --help", "", "Print this help and exit."});
+          HTTP_LISTEN_ADDRESS,
+          UDP_LISTEN_ADDRESS,
+          READ_TIMEOUT,
+          WRITE_TIMEOUT,
+          MAX_REQUEST_BYTES,
+          SHUTDOWN_GRACE,
+          DEBUG,
+          HELP);
+
+  private final Map<Flag<?>, Object> values;
+
+  private Arguments(Map<Flag<?>, Object> values) {
+    this.values = values;
+  }
+
+  /** The flag's value: as given, or its default. */
+  <T> T get(Flag<T> flag) {
+    @SuppressWarnings("unchecked") // put only by parse(), as flag.read() made it
+    T value = (T) values.get(flag);
+    return value != null ? value : flag.defaultValue();
+  }
 
   /**
    * Parses the command line.
@@ -39,62 +92,39 @@ record Arguments(InetSocketAddress http, InetSocketAddress udp, boolean debug, b
    * @throws IllegalArgumentException naming the flag or value that is wrong
    */
   static Arguments parse(String... args) {
-    InetSocketAddress http = Addresses.parse(DEFAULT_HTTP);
-    InetSocketAddress udp = Addresses.parse(DEFAULT_UDP);
-    boolean debug = false;
-    boolean help = false;
+    Map<String, Flag<?>> byName = new HashMap<>();
+    for (Flag<?> flag : FLAGS) {
+      flag.names().forEach(name -> byName.put(name, flag));
+    }
+    Map<Flag<?>, Object> values = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
         throw new IllegalArgumentException("unexpected argument: " + arg);
       }
-      String flag = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
-      String value = null;
-      int equals = flag.indexOf('=');
+      String spelling = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+      String given = null;
+      int equals = spelling.indexOf('=');
       if (equals >= 0) {
-        value = flag.substring(equals + 1);
-        flag = flag.substring(0, equals);
+        given = spelling.substring(equals + 1);
+        spelling = spelling.substring(0, equals);
       }
-      switch (flag) {
-        case "http-listen-address", "udp-listen-address" -> {
-          if (value == null) {
-            if (i + 1 == args.length) {
-              throw new IllegalArgumentException("flag -" + flag + " needs a value: an ADDRESS");
-            }
-            value = args[++i];
-          }
-          InetSocketAddress address = parseAddress(flag, value);
-          if (flag.startsWith("http")) {
-            http = address;
-          } else {
-            udp = address;
-          }
-        }
-        case "debug" -> debug = value == null || parseBoolean(flag, value);
-        case "h", "help" -> help = value == null || parseBoolean(flag, value);
-        default -> throw new IllegalArgumentException("unknown flag: " + arg);
+      Flag<?> flag = byName.get(spelling);
+      if (flag == null) {
+        throw new IllegalArgumentException("unknown flag: " + arg);
       }
-    }
-    return new Arguments(http, udp, debug, help);
-  }
-
-  private static InetSocketAddress parseAddress(String flag, String value) {
-    try {
-      return Addresses.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("flag -" + flag + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean parseBoolean(String flag, String value) {
-    // As Go's strconv.ParseBool, which Go's flag package uses.
-    return switch (value) {
-      case "1", "t", "T", "TRUE", "true", "True" -> true;
-      case "0", "f", "F", "FALSE", "false", "False" -> false;
-      default ->
+      if (given == null && flag.isToggle()) {
+        given = "true";
+      } else if (given == null) {
+        if (i + 1 == args.length) {
           throw new IllegalArgumentException(
-              "flag -" + flag + ": invalid boolean \"" + value + "\", expected true or false");
-    };
+              "flag -" + spelling + " needs a value: " + flag.value());
+        }
+        given = args[++i];
+      }
+      values.put(flag, flag.read(spelling, given));
+    }
+    return new Arguments(values);
   }
 
   /** The usage text that {@code -h} prints, listing every flag. */
@@ -105,10 +135,15 @@ record Arguments(InetSocketAddress http, InetSocketAddress udp, boolean debug, b
                 + "Receives metric deltas as JSON over HTTP and UDP and serves them to Prometheus"
                 + " on /metrics.\n"
                 + "Flags take one dash or two, and their value after a space or '='.\n"
-                + "An ADDRESS is host:port, :port (every interface) or [ipv6]:port.\n\n");
-    for (String[] flag : FLAGS) {
-      String name = flag[0] + (flag[1].isEmpty() ? "" : " " + flag[1]);
-      usage.append(String.format("  %-28s %s%n", name, flag[2]));
+                + "An ADDRESS is host:port, :port (every interface) or [ipv6]:port; a DURATION is"
+                + " a number and a unit, as 500ms, 10s, 5m, 1h; BYTES is a number, with or"
+                + " without KiB or MiB.\n\n");
+    for (Flag<?> flag : FLAGS) {
+      String help = flag.help();
+      if (!flag.isToggle()) {
+        help += " (default " + flag.defaultText() + ")";
+      }
+      usage.append(String.format("  %-28s %s%n", flag.synopsis(), help));
     }
     return usage.toString();
   }

@@ -28,7 +28,25 @@ public final class Main {
 
   private Main() {}
 
+  /** The JVM's own code for {@code -XX:+ExitOnOutOfMemoryError}, which the run commands pass. */
+  static final int OUT_OF_MEMORY_EXIT_CODE = 3;
+
   public static void main(String[] args) {
+    // Pushprom's own threads survive any error but running out of memory; a thread of the JDK's,
+    // as its HTTP dispatcher, dies of any error, and a process without it would live on deaf.
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, error) -> {
+          System.out.println(
+              LocalDateTime.now().format(TIME)
+                  + " thread "
+                  + thread.getName()
+                  + " died ("
+                  + error
+                  + "); exiting so that a supervisor restarts pushprom");
+          System.out.flush();
+          Runtime.getRuntime()
+              .halt(error instanceof OutOfMemoryError ? OUT_OF_MEMORY_EXIT_CODE : 1);
+        });
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -75,11 +93,11 @@ public final class Main {
       err.print(Arguments.usage());
       return 2;
     }
-    if (arguments.help()) {
+    if (arguments.get(Arguments.HELP)) {
       out.print(Arguments.usage());
       return 0;
     }
-    Handler handler = configureLogging(out, arguments.debug());
+    Handler handler = configureLogging(out, arguments.get(Arguments.DEBUG));
     try {
       return serve(arguments, out, err, stop);
     } finally {
@@ -92,21 +110,29 @@ public final class Main {
     String version = Main.class.getPackage().getImplementationVersion();
     log(out, "welcome to pushprom " + (version == null ? "(development build)" : version));
     Aggregator aggregator = Aggregator.create();
+    InetSocketAddress httpAddress = arguments.get(Arguments.HTTP_LISTEN_ADDRESS);
     HttpListener http;
     try {
-      http = HttpListener.start(aggregator, arguments.http());
+      http =
+          HttpListener.builder(aggregator)
+              .address(httpAddress)
+              .readTimeout(arguments.get(Arguments.READ_TIMEOUT))
+              .writeTimeout(arguments.get(Arguments.WRITE_TIMEOUT))
+              .maxRequestBytes(arguments.get(Arguments.MAX_REQUEST_BYTES))
+              .gracePeriod(arguments.get(Arguments.SHUTDOWN_GRACE))
+              .start();
     } catch (IOException | RuntimeException e) {
-      err.println(cannotListen("HTTP", arguments.http(), e));
+      err.println(cannotListen("HTTP", httpAddress, e));
       return 1;
     }
     try (http;
-        UdpListener udp = startUdp(aggregator, arguments.udp(), err)) {
+        UdpListener udp = startUdp(aggregator, arguments.get(Arguments.UDP_LISTEN_ADDRESS), err)) {
       if (udp == null) {
         return 1;
       }
-      String httpAddress = Addresses.format(http.address());
-      log(out, "exposing metrics on http://" + httpAddress + "/metrics");
-      log(out, "listening for stats HTTP on http://" + httpAddress);
+      String listening = Addresses.format(http.address());
+      log(out, "exposing metrics on http://" + listening + "/metrics");
+      log(out, "listening for stats HTTP on http://" + listening);
       log(out, "listening for stats UDP on " + Addresses.format(udp.address()));
       stop.await();
       log(out, "received termination signal, finishing requests in flight");

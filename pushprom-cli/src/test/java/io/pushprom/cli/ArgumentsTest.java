@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,12 +27,43 @@ class ArgumentsTest {
   void defaultsToGoPushpromAddressesOnEveryInterface() {
     Arguments arguments = Arguments.parse();
 
-    assertTrue(arguments.http().getAddress().isAnyLocalAddress(), arguments.http().toString());
-    assertEquals(9091, arguments.http().getPort());
-    assertTrue(arguments.udp().getAddress().isAnyLocalAddress(), arguments.udp().toString());
-    assertEquals(9090, arguments.udp().getPort());
-    assertFalse(arguments.debug());
-    assertFalse(arguments.help());
+    InetSocketAddress http = arguments.get(Arguments.HTTP_LISTEN_ADDRESS);
+    InetSocketAddress udp = arguments.get(Arguments.UDP_LISTEN_ADDRESS);
+    assertTrue(http.getAddress().isAnyLocalAddress(), http.toString());
+    assertEquals(9091, http.getPort());
+    assertTrue(udp.getAddress().isAnyLocalAddress(), udp.toString());
+    assertEquals(9090, udp.getPort());
+    assertFalse(arguments.get(Arguments.DEBUG));
+    assertFalse(arguments.get(Arguments.HELP));
+  }
+
+  @Test
+  void defaultsToTheGoOriginalsTimeoutsAndA16MebibyteBody() {
+    Arguments arguments = Arguments.parse();
+
+    assertEquals(Duration.ofSeconds(10), arguments.get(Arguments.READ_TIMEOUT));
+    assertEquals(Duration.ofSeconds(10), arguments.get(Arguments.WRITE_TIMEOUT));
+    assertEquals(16 << 20, arguments.get(Arguments.MAX_REQUEST_BYTES));
+    assertEquals(Duration.ofSeconds(15), arguments.get(Arguments.SHUTDOWN_GRACE));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "-read-timeout=2s, PT2S",
+    "--read-timeout=1m30s, PT1M30S",
+    "-read-timeout=1500ms, PT1.5S",
+    "-read-timeout=1h, PT1H",
+    "-read-timeout=0, PT0S",
+  })
+  void readsDurationsAsGoWritesThem(String flag, Duration expected) {
+    assertEquals(expected, Arguments.parse(flag).get(Arguments.READ_TIMEOUT));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1, 1", "65536, 65536", "64KiB, 65536", "16MiB, 16777216", "2047MiB, 2146435072"})
+  void readsSizesInBytesKibibytesOrMebibytes(String given, int expected) {
+    assertEquals(
+        expected, Arguments.parse("-max-request-bytes", given).get(Arguments.MAX_REQUEST_BYTES));
   }
 
   @ParameterizedTest
@@ -61,14 +97,16 @@ class ArgumentsTest {
   void parsesEveryFlagSpelling(String commandLine, String http, String udp, boolean debug) {
     Arguments arguments = Arguments.parse(args(commandLine));
 
-    assertEquals(
-        new Arguments(Addresses.parse(http), Addresses.parse(udp), debug, false), arguments);
+    assertEquals(Addresses.parse(http), arguments.get(Arguments.HTTP_LISTEN_ADDRESS));
+    assertEquals(Addresses.parse(udp), arguments.get(Arguments.UDP_LISTEN_ADDRESS));
+    assertEquals(debug, arguments.get(Arguments.DEBUG));
+    assertFalse(arguments.get(Arguments.HELP));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"-h", "--h", "-help", "--help", "-help=true"})
   void asksForHelp(String flag) {
-    assertTrue(Arguments.parse(flag).help());
+    assertTrue(Arguments.parse(flag).get(Arguments.HELP));
   }
 
   @ParameterizedTest
@@ -91,16 +129,18 @@ class ArgumentsTest {
 
   @ParameterizedTest
   @CsvSource({
-    "-http-listen-address, http-listen-address",
-    "--http-listen-address, http-listen-address",
-    "-udp-listen-address, udp-listen-address",
-    "--udp-listen-address, udp-listen-address",
+    "-http-listen-address, http-listen-address, ADDRESS",
+    "--http-listen-address, http-listen-address, ADDRESS",
+    "-udp-listen-address, udp-listen-address, ADDRESS",
+    "--udp-listen-address, udp-listen-address, ADDRESS",
+    "-read-timeout, read-timeout, DURATION",
+    "-max-request-bytes, max-request-bytes, BYTES",
   })
-  void rejectsAddressFlagWithoutValue(String flag, String name) {
+  void rejectsFlagWithoutValue(String flag, String name, String value) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Arguments.parse("-debug", flag));
 
-    assertEquals("flag -" + name + " needs a value: an ADDRESS", e.getMessage());
+    assertEquals("flag -" + name + " needs a value: " + value, e.getMessage());
   }
 
   @ParameterizedTest
@@ -121,6 +161,18 @@ class ArgumentsTest {
             + " an IPv6 host goes in brackets, as [::1]:9091",
         "-debug=yes | flag -debug: invalid boolean \"yes\", expected true or false",
         "--help=maybe | flag -help: invalid boolean \"maybe\", expected true or false",
+        "-read-timeout 10 | flag -read-timeout: invalid duration \"10\", expected a number and a"
+            + " unit, as 500ms, 10s, 5m, 1h",
+        "-write-timeout=-1s | flag -write-timeout: invalid duration \"-1s\", expected a number"
+            + " and a unit, as 500ms, 10s, 5m, 1h",
+        "-shutdown-grace=1.5s | flag -shutdown-grace: invalid duration \"1.5s\", expected a"
+            + " number and a unit, as 500ms, 10s, 5m, 1h",
+        "-max-request-bytes 0 | flag -max-request-bytes: invalid size \"0\", expected a number of"
+            + " bytes from 1 to 2147483647, as 65536, 64KiB or 16MiB",
+        "-max-request-bytes 2GiB | flag -max-request-bytes: invalid size \"2GiB\", expected a"
+            + " number of bytes from 1 to 2147483647, as 65536, 64KiB or 16MiB",
+        "-max-request-bytes 2048MiB | flag -max-request-bytes: invalid size \"2048MiB\","
+            + " expected a number of bytes from 1 to 2147483647, as 65536, 64KiB or 16MiB",
       })
   void rejectsBadValueNamingFlagAndValue(String commandLine, String message) {
     IllegalArgumentException e =
@@ -138,8 +190,41 @@ class ArgumentsTest {
     assertTrue(usage.contains("(default :9091)"), usage);
     assertTrue(usage.contains("  -udp-listen-address ADDRESS "), usage);
     assertTrue(usage.contains("(default :9090)"), usage);
+    assertTrue(usage.contains("  -read-timeout DURATION "), usage);
+    assertTrue(usage.contains("(default 10s)"), usage);
+    assertTrue(usage.contains("  -max-request-bytes BYTES "), usage);
+    assertTrue(usage.contains("(default 16MiB)"), usage);
     assertTrue(usage.contains("  -debug "), usage);
     assertTrue(usage.contains("  -h, --help "), usage);
+  }
+
+  @Test
+  void everyDefaultIsAValueItsFlagTakes() {
+    for (Flag<?> flag : Arguments.FLAGS) {
+      assertEquals(flag.defaultValue(), Arguments.parse().get(flag), flag.name());
+    }
+  }
+
+  /** The README's table of flags is the declarations', row for row, so it cannot drift. */
+  @Test
+  void readmeTableOfFlagsIsTheDeclarations() throws Exception {
+    List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+    int header = readme.indexOf("| flag | default | meaning |");
+    assertTrue(header >= 0, "README.md has no table of flags");
+    List<String> rows = new ArrayList<>();
+    for (String line : readme.subList(header + 2, readme.size())) {
+      if (!line.startsWith("|")) {
+        break;
+      }
+      rows.add(line);
+    }
+
+    List<String> expected = new ArrayList<>();
+    for (Flag<?> flag : Arguments.FLAGS) {
+      String defaultCell = flag.isToggle() ? "off" : "`" + flag.defaultText() + "`";
+      expected.add("| `" + flag.synopsis() + "` | " + defaultCell + " | " + flag.help() + " |");
+    }
+    assertEquals(String.join("\n", expected), String.join("\n", rows));
   }
 
   @Test
@@ -147,7 +232,8 @@ class ArgumentsTest {
     Arguments arguments =
         Arguments.parse("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", ":0");
 
-    assertEquals(new InetSocketAddress("127.0.0.1", 0), arguments.http());
-    assertEquals(new InetSocketAddress(0), arguments.udp());
+    assertEquals(
+        new InetSocketAddress("127.0.0.1", 0), arguments.get(Arguments.HTTP_LISTEN_ADDRESS));
+    assertEquals(new InetSocketAddress(0), arguments.get(Arguments.UDP_LISTEN_ADDRESS));
   }
 }

@@ -216,7 +216,7 @@ class MainTest {
       delimiter = '|',
       value = {
         "-nope | unknown flag: -nope",
-        "-http-listen-address | flag -http-listen-address needs a value: an ADDRESS",
+        "-http-listen-address | flag -http-listen-address needs a value: ADDRESS",
         "-http-listen-address 127.0.0.1:70000 | flag -http-listen-address: invalid address"
             + " \"127.0.0.1:70000\": port \"70000\" is not a number from 0 to 65535",
         "-udp-listen-address=127.0.0.1:abc | flag -udp-listen-address: invalid address"
@@ -338,8 +338,8 @@ class MainTest {
     assertTrue(log.contains(" received over http: " + NEGATIVE_COUNTER_ADD + "\n"), log);
     assertTrue(
         log.contains(
-            " rejected over http: delta 0: counter gophers: negative increment -1 is not"
-                + " allowed\n"),
+            " rejected over http from 127.0.0.1: delta 0: counter gophers: negative increment -1"
+                + " is not allowed\n"),
         log);
     assertTrue(log.contains(" received over udp: " + GAUGE_SET_WITHOUT_VALUE + "\n"), log);
     assertTrue(
@@ -347,14 +347,20 @@ class MainTest {
   }
 
   @Test
-  void withoutDebugLogsNoDeltas() throws Exception {
+  void withoutDebugLogsRejectionsWithTheirReasonButNoDeltas() throws Exception {
     start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0");
     int httpPort = port(HTTP);
 
     assertEquals(200, post(httpPort, COUNTER_ADD_TWO).statusCode());
     assertEquals(400, post(httpPort, NEGATIVE_COUNTER_ADD).statusCode());
 
+    awaitOutput(() -> out().contains("rejected over http"), "the rejection in the log");
     assertFalse(out().contains("received over"), out());
-    assertFalse(out().contains("rejected over"), out());
+    assertTrue(
+        out()
+            .contains(
+                " rejected over http from 127.0.0.1: delta 0: counter gophers: negative increment"
+                    + " -1 is not allowed\n"),
+        out());
   }
 }

@@ -179,6 +179,19 @@ public final class Aggregator {
     return new IngestResult(batch.size(), done, rejections);
   }
 
+  /**
+   * The deltas applied so far through {@link #ingestAll} and {@link #ingestEach}, over every
+   * transport: a number that only grows, for a transport to tell whether anything changed since it
+   * last looked.
+   */
+  public long appliedCount() {
+    long count = 0;
+    for (Counter.Child child : appliedByTransport.values()) {
+      count += (long) child.get();
+    }
+    return count;
+  }
+
   /** The applied counter of {@code transport}, found without simpleclient's varargs lookup. */
   private Counter.Child appliedBy(String transport) {
     Counter.Child child = appliedByTransport.get(transport);

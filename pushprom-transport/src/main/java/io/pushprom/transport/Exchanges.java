@@ -26,6 +26,23 @@ final class Exchanges {
     }
   }
 
+  /**
+   * Answers {@code 500} naming {@code failure} if no answer has begun, and closes the exchange: the
+   * last resort of a handler that failed.
+   */
+  static void fail(HttpExchange exchange, Throwable failure) {
+    try {
+      if (exchange.getResponseCode() == -1) {
+        exchange.getResponseHeaders().set("Connection", "close");
+        respond(exchange, 500, "internal error: " + failure + "\n");
+      }
+    } catch (IOException | RuntimeException late) {
+      // The client is gone or the answer could not be sent: closing is all that is left.
+    } finally {
+      exchange.close();
+    }
+  }
+
   /** A handler that answers {@code 200 ok} to every request, for health checks. */
   static HttpHandler ok() {
     return exchange -> {

@@ -1,21 +1,27 @@
 package io.pushprom.transport;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.client.Counter;
 import io.prometheus.client.exporter.HTTPServer;
 import io.pushprom.core.Aggregator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Pushprom's HTTP server, on the JDK's {@link HttpServer}: {@code POST /} (any path but the ones
@@ -25,76 +31,217 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * Aggregator aggregator = Aggregator.create();
- * try (HttpListener http = HttpListener.start(aggregator, new InetSocketAddress(0))) {
+ * try (HttpListener http = HttpListener.builder(aggregator)
+ *     .address(new InetSocketAddress(9091))
+ *     .readTimeout(Duration.ofSeconds(10))
+ *     .start()) {
  *   System.out.println("metrics on http://localhost:" + http.port() + "/metrics");
  * }
  * }</pre>
+ *
+ * <p>No client can hold the server: the JDK reads a request's headers and body on a worker thread,
+ * so each request has one of up to {@value #MAX_WORKERS} workers, and a client that sends its
+ * request or reads its answer too slowly is cut off after the read or write timeout (the JDK's
+ * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, which it reads once per JVM: see
+ * {@link Builder#readTimeout}). Whatever a handler throws, the client gets an answer and the worker
+ * lives on; an {@link OutOfMemoryError} ends the process with exit code 3, as {@code
+ * -XX:+ExitOnOutOfMemoryError} would, so that a supervisor restarts it.
  */
 public final class HttpListener implements AutoCloseable {
-  static {
-    // The JDK server writes headers and body in separate packets; with Nagle's algorithm on, a
-    // keep-alive client waits for its delayed ACK, about 40 ms per small response.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+  private static final Logger LOG = Logger.getLogger(HttpListener.class.getName());
+  private static final LogLimiter BUSY = new LogLimiter(LOG, 1);
 
-  /** How long {@link #close()} lets requests in flight finish. */
-  private static final int GRACE_SECONDS = 4;
+  /**
+   * Requests handled at once, at most. A slow client holds one worker until its timeout, so this
+   * many slow clients at once (each on a connection of its own) keep others out for that long.
+   */
+  static final int MAX_WORKERS = 2_000;
 
   private final HttpServer server;
   private final List<ExecutorService> executors;
   private final Drain drain;
+  private final Duration gracePeriod;
 
-  private HttpListener(HttpServer server, List<ExecutorService> executors, Drain drain) {
+  private HttpListener(
+      HttpServer server, List<ExecutorService> executors, Drain drain, Duration gracePeriod) {
     this.server = server;
     this.executors = executors;
     this.drain = drain;
+    this.gracePeriod = gracePeriod;
   }
 
   /**
-   * Binds {@code address} (port 0 picks a free port) and starts serving.
+   * Binds {@code address} (port 0 picks a free port) and starts serving with the default settings.
    *
    * @throws java.net.BindException if the address is in use
    */
   public static HttpListener start(Aggregator aggregator, InetSocketAddress address)
       throws IOException {
-    HttpServer server = HttpServer.create(address, 1024);
-    Drain drain = new Drain();
-    HttpHandler ingest = IngestHandler.of(aggregator);
-    server.createContext("/", ingest).getFilters().add(drain);
-    // The JDK matches contexts by string prefix, Go's mux by whole path: /metricsfoo and /healthz
-    // are ingest paths in Go's pushprom, so they are here.
-    Map<String, HttpHandler> exact = new LinkedHashMap<>();
-    // simpleclient's handler keeps its thread's buffer as large as the largest exposition, so one
-    // thread serves every scrape: a million series hold one 64 MiB buffer, not one per thread.
-    ExecutorService scraper = newExecutor(1, new ArrayBlockingQueue<>(4), "pushprom-scrape-");
-    exact.put(
-        "/metrics", Exchanges.on(scraper, new HTTPServer.HTTPMetricHandler(aggregator.registry())));
-    for (String path : List.of("/health", "/-/healthy", "/-/ready")) {
-      exact.put(path, Exchanges.ok());
+    return builder(aggregator).address(address).start();
+  }
+
+  /** Settings for a listener that applies deltas with {@code aggregator}. */
+  public static Builder builder(Aggregator aggregator) {
+    return new Builder(aggregator);
+  }
+
+  /**
+   * A listener's settings; {@link #start()} binds and starts it.
+   *
+   * <pre>{@code
+   * HttpListener http = HttpListener.builder(aggregator).address(new InetSocketAddress(0)).start();
+   * }</pre>
+   */
+  public static final class Builder {
+    private final Aggregator aggregator;
+    private InetSocketAddress address = new InetSocketAddress(9091);
+    private Duration readTimeout = Duration.ofSeconds(10);
+    private Duration writeTimeout = Duration.ofSeconds(10);
+    private int maxRequestBytes = IngestHandler.DEFAULT_MAX_REQUEST_BYTES;
+    private Duration gracePeriod = Duration.ofSeconds(15);
+
+    private Builder(Aggregator aggregator) {
+      this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
     }
-    exact.forEach(
-        (path, handler) ->
-            server
-                .createContext(path, Exchanges.onlyAt(path, handler, ingest))
-                .getFilters()
-                .add(drain));
-    int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    // Unbounded queue: the JDK server's dispatcher has no answer for a rejected exchange.
-    ExecutorService executor = newExecutor(threads, new LinkedBlockingQueue<>(), "pushprom-http-");
-    server.setExecutor(executor);
-    server.start();
-    return new HttpListener(server, List.of(executor, scraper), drain);
+
+    /** Where to listen; port 0 picks a free port. Default: every interface, port 9091. */
+    public Builder address(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * How long a client may take to send a request, headers and body, from its first byte. Default
+     * 10 s, as the Go original. The JDK takes it, in whole seconds, from the system property {@code
+     * sun.net.httpserver.maxReqTime}, which it reads once, when the JVM's first {@code HttpServer}
+     * starts: this sets the property unless it is set already, so an application that starts a JDK
+     * server of its own first should pass {@code -Dsun.net.httpserver.maxReqTime=10} at launch.
+     */
+    public Builder readTimeout(Duration readTimeout) {
+      this.readTimeout = JdkServerSettings.positiveSeconds("read timeout", readTimeout);
+      return this;
+    }
+
+    /**
+     * How long a request may take from its last byte to the last byte of the answer, the client's
+     * reading included. Default 10 s. As {@link #readTimeout}, through {@code
+     * sun.net.httpserver.maxRspTime}.
+     */
+    public Builder writeTimeout(Duration writeTimeout) {
+      this.writeTimeout = JdkServerSettings.positiveSeconds("write timeout", writeTimeout);
+      return this;
+    }
+
+    /** The largest request body taken, in bytes; larger ones get {@code 413}. Default 16 MiB. */
+    public Builder maxRequestBytes(int maxRequestBytes) {
+      if (maxRequestBytes < 1) {
+        throw new IllegalArgumentException(
+            "max request bytes: " + maxRequestBytes + " is not positive");
+      }
+      this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    /**
+     * How long {@link #close()} may take: to let the requests in flight finish and, when deltas
+     * were applied since the last scrape, to wait for one more. Default 15 s.
+     */
+    public Builder gracePeriod(Duration gracePeriod) {
+      if (gracePeriod.isNegative()) {
+        throw new IllegalArgumentException("grace period: " + gracePeriod + " is negative");
+      }
+      this.gracePeriod = gracePeriod;
+      return this;
+    }
+
+    /**
+     * Binds the address and starts serving.
+     *
+     * @throws java.net.BindException if the address is in use
+     */
+    public HttpListener start() throws IOException {
+      JdkServerSettings.apply(readTimeout, writeTimeout);
+      HttpServer server = HttpServer.create(address, 1024);
+      Drain drain = new Drain(aggregator::appliedCount);
+      Guard guard = new Guard();
+      HttpHandler ingest = IngestHandler.of(aggregator, maxRequestBytes);
+      mount(server, "/", ingest, guard, drain.writes());
+      // simpleclient's handler keeps its thread's buffer as large as the largest exposition, so
+      // one thread serves every scrape: a million series hold one 64 MiB buffer, not one per
+      // thread.
+      ExecutorService scraper = newExecutor(1, 1, new ArrayBlockingQueue<>(4), "pushprom-scrape-");
+      HttpHandler scrape =
+          new ScrapeHandler(
+              new HTTPServer.HTTPMetricHandler(aggregator.registry()),
+              aggregator
+                  .telemetry()
+                  .counter(
+                      "pushprom_scrape_errors_total",
+                      "Scrapes of /metrics that failed; the log says why."),
+              drain::scraping);
+      // The JDK matches contexts by string prefix, Go's mux by whole path: /metricsfoo and /healthz
+      // are ingest paths in Go's pushprom, so they are here.
+      mount(
+          server,
+          "/metrics",
+          Exchanges.onlyAt("/metrics", Exchanges.on(scraper, scrape), ingest),
+          guard,
+          drain.reads());
+      for (String path : List.of("/health", "/-/healthy")) {
+        mount(server, path, Exchanges.onlyAt(path, Exchanges.ok(), ingest), guard, drain.reads());
+      }
+      mount(
+          server,
+          "/-/ready",
+          Exchanges.onlyAt("/-/ready", drain.ready(), ingest),
+          guard,
+          drain.reads());
+      Counter refused =
+          aggregator
+              .telemetry()
+              .counter(
+                  "pushprom_http_connections_refused_total",
+                  "HTTP connections closed unanswered because every worker was busy.");
+      ExecutorService workers =
+          newExecutor(
+              Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+              MAX_WORKERS,
+              // A direct hand-off: a request waits for no other, and the JDK's dispatcher closes
+              // the connection of one refused when all are busy.
+              new SynchronousQueue<>(),
+              "pushprom-http-");
+      ((ThreadPoolExecutor) workers)
+          .setRejectedExecutionHandler(
+              (task, executor) -> {
+                refused.inc();
+                BUSY.log(
+                    Level.WARNING,
+                    () ->
+                        "all "
+                            + MAX_WORKERS
+                            + " http workers are busy (slow clients?): closing a new connection");
+                throw new RejectedExecutionException("all http workers are busy");
+              });
+      server.setExecutor(workers);
+      server.start();
+      return new HttpListener(server, List.of(workers, scraper), drain, gracePeriod);
+    }
+
+    private static void mount(
+        HttpServer server, String path, HttpHandler handler, Guard guard, Filter drain) {
+      HttpContext context = server.createContext(path, handler);
+      context.getFilters().add(guard);
+      context.getFilters().add(drain);
+    }
   }
 
   private static ExecutorService newExecutor(
-      int threads, BlockingQueue<Runnable> queue, String name) {
+      int threads, int maxThreads, BlockingQueue<Runnable> queue, String name) {
     AtomicInteger count = new AtomicInteger();
     return new ThreadPoolExecutor(
         threads,
-        threads,
-        0,
+        maxThreads,
+        60,
         TimeUnit.SECONDS,
         queue,
         task -> {
@@ -115,14 +262,20 @@ public final class HttpListener implements AutoCloseable {
   }
 
   /**
-   * Stops taking requests: from now on each is answered {@code 503} (so {@code /-/ready} tells a
-   * load balancer to look elsewhere). Lets those in flight finish, for up to four seconds, then
-   * closes the port and stops the server's threads.
+   * Stops taking deltas: from now on each is answered {@code 503}, and so is {@code /-/ready}, to
+   * tell a load balancer to look elsewhere; {@code /metrics} and {@code /health} still answer. Lets
+   * the requests in flight finish and, if deltas were applied since the last scrape, waits for one
+   * more, within the grace period; then closes the port and stops the server's threads.
    */
   @Override
   public void close() {
     try {
-      drain.close(GRACE_SECONDS, TimeUnit.SECONDS);
+      if (!drain.close(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warning(
+            "http: closing after the grace period of "
+                + gracePeriod.toSeconds()
+                + " s, with requests in flight or deltas applied since the last scrape");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

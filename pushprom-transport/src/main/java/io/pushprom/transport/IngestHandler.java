@@ -7,15 +7,16 @@ import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
 import io.pushprom.core.Rejection;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
  * Takes deltas from HTTP {@code POST} bodies: one delta, a JSON array or NDJSON, applied all or
- * nothing. Answers {@code 200 ok}; {@code 400} with one line per rejected delta; {@code 413} for a
- * body over the limit; {@code 405} for any other method.
+ * nothing. Answers {@code 200 ok}; {@code 400} with one line per rejected delta, or for a malformed
+ * chunked body; {@code 413} for a body over the limit, at once when its {@code Content-Length} says
+ * so; {@code 405} for any other method. Rejected deltas are counted, and logged at {@code INFO} at
+ * most ten lines a second.
  *
  * <p>{@link HttpListener} mounts it on {@code /}; an application can mount it on its own server:
  *
@@ -30,43 +31,72 @@ import java.util.stream.Collectors;
 public final class IngestHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(IngestHandler.class.getName());
 
-  /** The largest body taken: ample for batches of many thousand deltas. */
-  static final int MAX_BODY_BYTES = 16 << 20;
+  /** Rejected deltas are logged at {@code INFO}, this many lines a second at most. */
+  private static final LogLimiter REJECTIONS = new LogLimiter(LOG, 10);
+
+  private static final LogLimiter FAILURES = new LogLimiter(LOG, 10);
+
+  /** The largest body taken by default: ample for batches of many thousand deltas. */
+  static final int DEFAULT_MAX_REQUEST_BYTES = 16 << 20;
 
   private final Aggregator aggregator;
+  private final int maxRequestBytes;
   private final Counter requests;
 
-  private IngestHandler(Aggregator aggregator) {
+  private IngestHandler(Aggregator aggregator, int maxRequestBytes) {
     this.aggregator = aggregator;
+    this.maxRequestBytes = maxRequestBytes;
     this.requests =
         aggregator
             .telemetry()
             .counter("pushprom_http_requests_total", "The number of http requests received.");
   }
 
-  /** A handler that applies what it receives with {@code aggregator}. */
+  /** A handler that applies what it receives with {@code aggregator}; bodies up to 16 MiB. */
   public static IngestHandler of(Aggregator aggregator) {
-    return new IngestHandler(aggregator);
+    return of(aggregator, DEFAULT_MAX_REQUEST_BYTES);
+  }
+
+  /**
+   * A handler that applies what it receives with {@code aggregator}, and answers {@code 413} to a
+   * body of more than {@code maxRequestBytes}.
+   */
+  public static IngestHandler of(Aggregator aggregator, int maxRequestBytes) {
+    if (maxRequestBytes < 1) {
+      throw new IllegalArgumentException(
+          "max request bytes: " + maxRequestBytes + " is not positive");
+    }
+    return new IngestHandler(aggregator, maxRequestBytes);
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try {
       if (!"POST".equals(exchange.getRequestMethod())) {
-        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+        // The body is not read: the connection closes rather than carry a body of any size.
         exchange.getResponseHeaders().set("Allow", "POST");
+        exchange.getResponseHeaders().set("Connection", "close");
         Exchanges.respond(exchange, 405, "method not allowed");
         return;
       }
       requests.inc();
-      Body body = Body.read(exchange, MAX_BODY_BYTES);
+      Body body;
+      try {
+        body = Body.read(exchange, maxRequestBytes);
+      } catch (IOException | IndexOutOfBoundsException e) {
+        // The JDK's chunked decoding fails so on a malformed chunk (an index error for a huge
+        // chunk size); a timeout's close fails the read too, and then the answer goes nowhere.
+        exchange.getResponseHeaders().set("Connection", "close");
+        Exchanges.respond(exchange, 400, "malformed request body: " + e.getMessage() + "\n");
+        return;
+      }
       if (body == null) {
         // The rest of the body is left unread, so this connection cannot serve another request.
         exchange.getResponseHeaders().set("Connection", "close");
         Exchanges.respond(
             exchange,
             413,
-            "body too large: over " + MAX_BODY_BYTES + " bytes; send smaller batches\n");
+            "body too large: over " + maxRequestBytes + " bytes; send smaller batches\n");
         return;
       }
       if (LOG.isLoggable(Level.FINE)) {
@@ -77,17 +107,20 @@ public final class IngestHandler implements HttpHandler {
         Exchanges.respond(exchange, 200, "ok");
         return;
       }
-      if (LOG.isLoggable(Level.FINE)) {
-        result.rejections().forEach(rejection -> LOG.fine("rejected over http: " + rejection));
-      }
+      REJECTIONS.log(
+          Level.INFO,
+          () ->
+              "rejected over http from "
+                  + exchange.getRemoteAddress().getAddress().getHostAddress()
+                  + ": "
+                  + result.rejections().get(0)
+                  + (result.rejections().size() > 1
+                      ? " (and " + (result.rejections().size() - 1) + " more in the body)"
+                      : ""));
       Exchanges.respond(exchange, 400, describe(result));
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "failed to handle " + exchange.getRequestURI(), e);
-      try {
-        Exchanges.respond(exchange, 500, "internal error: " + e + "\n");
-      } catch (IOException | RuntimeException late) {
-        // The answer had begun: closing the exchange is all that is left.
-      }
+      FAILURES.log(Level.SEVERE, () -> "failed to handle " + exchange.getRequestURI(), e);
+      Exchanges.fail(exchange, e);
     } finally {
       exchange.close();
     }

@@ -17,7 +17,8 @@ import java.util.logging.Logger;
 /**
  * Takes deltas from UDP datagrams of up to 64 KiB: one delta, a JSON array or NDJSON each. UDP
  * cannot answer, so each valid delta is applied and each invalid one is counted in {@code
- * pushprom_deltas_rejected_total} (and logged at {@code FINE}). No datagram stops the listener.
+ * pushprom_deltas_rejected_total} (and logged at {@code INFO}, ten lines a second at most). No
+ * datagram stops the listener, and an {@link OutOfMemoryError} ends the process with exit code 3.
  * Deltas are applied in the order their datagrams arrived, whoever sent them.
  *
  * <pre>{@code
@@ -32,6 +33,11 @@ import java.util.logging.Logger;
  */
 public final class UdpListener implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
+
+  /** Rejected deltas are logged at {@code INFO}, this many lines a second at most. */
+  private static final LogLimiter REJECTIONS = new LogLimiter(LOG, 10);
+
+  private static final LogLimiter FAILURES = new LogLimiter(LOG, 10);
 
   /** Larger than any UDP payload, so no datagram is cut short. */
   static final int MAX_DATAGRAM_BYTES = 64 << 10;
@@ -131,7 +137,7 @@ public final class UdpListener implements AutoCloseable {
         } catch (ClosedChannelException e) {
           return;
         } catch (IOException e) {
-          LOG.log(Level.WARNING, "udp receive failed", e);
+          FAILURES.log(Level.WARNING, () -> "udp receive failed", e);
           continue;
         }
         packets.inc();
@@ -139,6 +145,8 @@ public final class UdpListener implements AutoCloseable {
           return;
         }
       }
+    } catch (Throwable e) {
+      Fatal.died(Thread.currentThread(), e);
     } finally {
       queue.close();
     }
@@ -150,8 +158,10 @@ public final class UdpListener implements AutoCloseable {
     while (open) {
       try {
         open = queue.drain(this::handle);
-      } catch (RuntimeException e) {
-        LOG.log(Level.SEVERE, "failed to handle a datagram", e);
+      } catch (Throwable e) {
+        // One datagram's failure, not the listener's: the queue has moved past it.
+        Fatal.exitIfOutOfMemory(e);
+        FAILURES.log(Level.SEVERE, () -> "failed to handle a datagram", e);
       }
     }
   }
@@ -163,8 +173,15 @@ public final class UdpListener implements AutoCloseable {
               + new String(datagram, offset, length, StandardCharsets.UTF_8).strip());
     }
     IngestResult result = aggregator.ingestEach("udp", datagram, offset, length);
-    if (!result.ok() && LOG.isLoggable(Level.FINE)) {
-      result.rejections().forEach(rejection -> LOG.fine("rejected over udp: " + rejection));
+    if (!result.ok()) {
+      REJECTIONS.log(
+          Level.INFO,
+          () ->
+              "rejected over udp: "
+                  + result.rejections().get(0)
+                  + (result.rejections().size() > 1
+                      ? " (and " + (result.rejections().size() - 1) + " more in the datagram)"
+                      : ""));
     }
   }
 

@@ -299,9 +299,16 @@ class HttpListenerTest {
       # HELP pushprom_deltas_rejected_total Deltas rejected, by transport and reason; reason \
       batch counts the valid deltas of an HTTP batch that was rejected whole.
       # TYPE pushprom_deltas_rejected_total counter
+      # HELP pushprom_http_connections_refused_total HTTP connections closed unanswered because \
+      every worker was busy.
+      # TYPE pushprom_http_connections_refused_total counter
+      pushprom_http_connections_refused_total 0.0
       # HELP pushprom_http_requests_total The number of http requests received.
       # TYPE pushprom_http_requests_total counter
       pushprom_http_requests_total 3.0
+      # HELP pushprom_scrape_errors_total Scrapes of /metrics that failed; the log says why.
+      # TYPE pushprom_scrape_errors_total counter
+      pushprom_scrape_errors_total 0.0
       # HELP trees the amount of trees
       # TYPE trees gauge
       trees{species="araucaria",} 3002.0

@@ -73,13 +73,13 @@ class InFlightCloseTest {
     return aggregator.registry().getSampleValue("pushprom_http_requests_total");
   }
 
-  /** The status a new request for /health gets, or 0 if it gets none. */
+  /** The status a new request for /-/ready gets, or 0 if it gets none. */
   private static int statusOfNewRequest(int port) {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket
           .getOutputStream()
           .write(
-              "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+              "GET /-/ready HTTP/1.1\r\nHost: localhost\r\n\r\n"
                   .getBytes(StandardCharsets.US_ASCII));
       String status =
           new BufferedReader(

@@ -1,0 +1,59 @@
+package io.pushprom.transport;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What a Pushprom thread does when the JVM runs out of memory: it says so and ends the process,
+ * with the exit code {@code -XX:+ExitOnOutOfMemoryError} uses, so that a supervisor restarts it. A
+ * process that lives on after an {@link OutOfMemoryError} has lost threads it needs (the JDK's HTTP
+ * dispatcher among them) and answers nothing, or lies.
+ */
+final class Fatal {
+  /** The JVM's own code for {@code -XX:+ExitOnOutOfMemoryError}. */
+  static final int OUT_OF_MEMORY_EXIT_CODE = 3;
+
+  private static final Logger LOG = Logger.getLogger(Fatal.class.getName());
+
+  private Fatal() {}
+
+  /** Ends the process if {@code thrown} is an {@link OutOfMemoryError}; returns otherwise. */
+  static void exitIfOutOfMemory(Throwable thrown) {
+    if (thrown instanceof OutOfMemoryError) {
+      outOfMemory((OutOfMemoryError) thrown);
+    }
+  }
+
+  /** Ends the process: it cannot be trusted to serve after an {@link OutOfMemoryError}. */
+  static void outOfMemory(OutOfMemoryError error) {
+    String message =
+        "out of memory in thread "
+            + Thread.currentThread().getName()
+            + " ("
+            + error.getMessage()
+            + "); exiting with code "
+            + OUT_OF_MEMORY_EXIT_CODE
+            + " so that a supervisor restarts pushprom";
+    try {
+      LOG.severe(message);
+    } finally {
+      // Also where no logging is set up, and even if logging itself ran out of memory.
+      System.err.println("pushprom: " + message);
+      System.err.flush();
+      // Not exit(): shutdown hooks could wait on threads that the error has already stopped.
+      Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
+    }
+  }
+
+  /** Ends the process for an error no thread can recover from, such as a dead HTTP dispatcher. */
+  static void died(Thread thread, Throwable thrown) {
+    exitIfOutOfMemory(thrown);
+    try {
+      LOG.log(Level.SEVERE, "thread " + thread.getName() + " died; exiting with code 1", thrown);
+    } finally {
+      System.err.println("pushprom: thread " + thread.getName() + " died: " + thrown);
+      System.err.flush();
+      Runtime.getRuntime().halt(1);
+    }
+  }
+}
