@@ -1,10 +1,12 @@
 package io.pushprom.cli;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The command line, parsed: the flags of Go's pushprom and ours, each accepted as {@code -flag
@@ -58,6 +60,31 @@ final class Arguments {
           "on SIGTERM, how long to let HTTP requests in flight finish and, if deltas were applied"
               + " since the last scrape, to wait for one more",
           Durations::parse);
+  static final Flag<Optional<Path>> BASIC_AUTH_FILE =
+      Flag.of(
+          "basic-auth-file",
+          "PATH",
+          "",
+          "an htpasswd file of bcrypt entries (htpasswd -B); when given, POST and DELETE need"
+              + " Basic credentials",
+          Arguments::optionalPath);
+  static final Flag<Boolean> AUTH_METRICS =
+      Flag.toggle(
+          "ask for credentials on GET /metrics too (with -basic-auth-file)", "auth-metrics");
+  static final Flag<Optional<Path>> TLS_CERT_FILE =
+      Flag.of(
+          "tls-cert-file",
+          "PATH",
+          "",
+          "a PEM certificate chain, leaf first: serve HTTPS instead of HTTP (with -tls-key-file)",
+          Arguments::optionalPath);
+  static final Flag<Optional<Path>> TLS_KEY_FILE =
+      Flag.of(
+          "tls-key-file",
+          "PATH",
+          "",
+          "the certificate's private key, PEM PKCS#8 (BEGIN PRIVATE KEY), RSA or EC",
+          Arguments::optionalPath);
   static final Flag<Boolean> DEBUG = Flag.toggle("log each body and datagram received", "debug");
   static final Flag<Boolean> HELP = Flag.toggle("print this help and exit", "h", "help");
 
@@ -70,6 +97,10 @@ final class Arguments {
           WRITE_TIMEOUT,
           MAX_REQUEST_BYTES,
           SHUTDOWN_GRACE,
+          BASIC_AUTH_FILE,
+          AUTH_METRICS,
+          TLS_CERT_FILE,
+          TLS_KEY_FILE,
           DEBUG,
           HELP);
 
@@ -124,7 +155,19 @@ final class Arguments {
       }
       values.put(flag, flag.read(spelling, given));
     }
-    return new Arguments(values);
+    Arguments arguments = new Arguments(values);
+    if (arguments.get(TLS_CERT_FILE).isPresent() != arguments.get(TLS_KEY_FILE).isPresent()) {
+      throw new IllegalArgumentException(
+          "flags -tls-cert-file and -tls-key-file go together: give both, or neither");
+    }
+    if (arguments.get(AUTH_METRICS) && arguments.get(BASIC_AUTH_FILE).isEmpty()) {
+      throw new IllegalArgumentException("flag -auth-metrics needs -basic-auth-file");
+    }
+    return arguments;
+  }
+
+  private static Optional<Path> optionalPath(String text) {
+    return text.isEmpty() ? Optional.empty() : Optional.of(Path.of(text));
   }
 
   /** The usage text that {@code -h} prints, listing every flag. */
@@ -140,7 +183,7 @@ final class Arguments {
                 + " without KiB or MiB.\n\n");
     for (Flag<?> flag : FLAGS) {
       String help = flag.help();
-      if (!flag.isToggle()) {
+      if (!flag.isToggle() && !flag.defaultText().isEmpty()) {
         help += " (default " + flag.defaultText() + ")";
       }
       usage.append(String.format("  %-28s %s%n", flag.synopsis(), help));

@@ -1,14 +1,19 @@
 package io.pushprom.cli;
 
 import io.pushprom.core.Aggregator;
+import io.pushprom.transport.BasicAuth;
 import io.pushprom.transport.HttpListener;
+import io.pushprom.transport.TlsFiles;
 import io.pushprom.transport.UdpListener;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -111,16 +116,31 @@ public final class Main {
     log(out, "welcome to pushprom " + (version == null ? "(development build)" : version));
     Aggregator aggregator = Aggregator.create();
     InetSocketAddress httpAddress = arguments.get(Arguments.HTTP_LISTEN_ADDRESS);
+    HttpListener.Builder builder =
+        HttpListener.builder(aggregator)
+            .address(httpAddress)
+            .readTimeout(arguments.get(Arguments.READ_TIMEOUT))
+            .writeTimeout(arguments.get(Arguments.WRITE_TIMEOUT))
+            .maxRequestBytes(arguments.get(Arguments.MAX_REQUEST_BYTES))
+            .gracePeriod(arguments.get(Arguments.SHUTDOWN_GRACE));
+    try {
+      Optional<Path> users = arguments.get(Arguments.BASIC_AUTH_FILE);
+      if (users.isPresent()) {
+        builder.basicAuth(BasicAuth.fromFile(users.get()), arguments.get(Arguments.AUTH_METRICS));
+      }
+      Optional<Path> certificate = arguments.get(Arguments.TLS_CERT_FILE);
+      if (certificate.isPresent()) {
+        builder.tls(
+            TlsFiles.sslContext(certificate.get(), arguments.get(Arguments.TLS_KEY_FILE).get()));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // The messages name the file, and the line or the problem, never a secret.
+      err.println("pushprom: " + describe(e));
+      return 1;
+    }
     HttpListener http;
     try {
-      http =
-          HttpListener.builder(aggregator)
-              .address(httpAddress)
-              .readTimeout(arguments.get(Arguments.READ_TIMEOUT))
-              .writeTimeout(arguments.get(Arguments.WRITE_TIMEOUT))
-              .maxRequestBytes(arguments.get(Arguments.MAX_REQUEST_BYTES))
-              .gracePeriod(arguments.get(Arguments.SHUTDOWN_GRACE))
-              .start();
+      http = builder.start();
     } catch (IOException | RuntimeException e) {
       err.println(cannotListen("HTTP", httpAddress, e));
       return 1;
@@ -131,8 +151,8 @@ public final class Main {
         return 1;
       }
       String listening = Addresses.format(http.address());
-      log(out, "exposing metrics on http://" + listening + "/metrics");
-      log(out, "listening for stats HTTP on http://" + listening);
+      log(out, "exposing metrics on " + http.scheme() + "://" + listening + "/metrics");
+      log(out, "listening for stats HTTP on " + http.scheme() + "://" + listening);
       log(out, "listening for stats UDP on " + Addresses.format(udp.address()));
       stop.await();
       log(out, "received termination signal, finishing requests in flight");
@@ -151,6 +171,13 @@ public final class Main {
       err.println(cannotListen("UDP", address, e));
       return null;
     }
+  }
+
+  private static String describe(Exception e) {
+    if (e instanceof NoSuchFileException missing) {
+      return missing.getFile() + ": no such file";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   private static String cannotListen(String transport, InetSocketAddress address, Exception e) {

@@ -221,7 +221,10 @@ class ArgumentsTest {
 
     List<String> expected = new ArrayList<>();
     for (Flag<?> flag : Arguments.FLAGS) {
-      String defaultCell = flag.isToggle() ? "off" : "`" + flag.defaultText() + "`";
+      String defaultCell =
+          flag.isToggle()
+              ? "off"
+              : flag.defaultText().isEmpty() ? "none" : "`" + flag.defaultText() + "`";
       expected.add("| `" + flag.synopsis() + "` | " + defaultCell + " | " + flag.help() + " |");
     }
     assertEquals(String.join("\n", expected), String.join("\n", rows));

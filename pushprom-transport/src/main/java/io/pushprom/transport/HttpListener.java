@@ -1,9 +1,12 @@
 package io.pushprom.transport;
 
+import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.Counter;
 import io.prometheus.client.exporter.HTTPServer;
 import io.pushprom.core.Aggregator;
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 
 /**
  * Pushprom's HTTP server, on the JDK's {@link HttpServer}: {@code POST /} (any path but the ones
@@ -99,6 +103,9 @@ public final class HttpListener implements AutoCloseable {
     private Duration writeTimeout = Duration.ofSeconds(10);
     private int maxRequestBytes = IngestHandler.DEFAULT_MAX_REQUEST_BYTES;
     private Duration gracePeriod = Duration.ofSeconds(15);
+    private BasicAuth auth;
+    private boolean authMetrics;
+    private SSLContext tls;
 
     private Builder(Aggregator aggregator) {
       this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
@@ -155,17 +162,44 @@ public final class HttpListener implements AutoCloseable {
     }
 
     /**
+     * Asks for HTTP Basic credentials from {@code auth} on every request that is not a {@code GET}
+     * or {@code HEAD} (pushes, deletions), and on {@code GET /metrics} too if {@code
+     * protectMetrics}. Health checks stay open.
+     */
+    public Builder basicAuth(BasicAuth auth, boolean protectMetrics) {
+      this.auth = Objects.requireNonNull(auth, "auth");
+      this.authMetrics = protectMetrics;
+      return this;
+    }
+
+    /** Serves HTTPS with {@code tls}, as {@link TlsFiles#sslContext} makes one, instead of HTTP. */
+    public Builder tls(SSLContext tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
      * Binds the address and starts serving.
      *
      * @throws java.net.BindException if the address is in use
      */
     public HttpListener start() throws IOException {
       JdkServerSettings.apply(readTimeout, writeTimeout);
-      HttpServer server = HttpServer.create(address, 1024);
+      HttpServer server;
+      if (tls == null) {
+        server = HttpServer.create(address, 1024);
+      } else {
+        HttpsServer https = HttpsServer.create(address, 1024);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server = https;
+      }
       Drain drain = new Drain(aggregator::appliedCount);
       Guard guard = new Guard();
       HttpHandler ingest = IngestHandler.of(aggregator, maxRequestBytes);
-      mount(server, "/", ingest, guard, drain.writes());
+      // Health checks and pushes alike need no credentials to read; anything else needs them.
+      Authenticator open = auth == null ? null : auth.authenticator(false);
+      Authenticator metrics = auth == null ? null : auth.authenticator(authMetrics);
+      mount(server, "/", ingest, guard, drain.writes(), open);
       // simpleclient's handler keeps its thread's buffer as large as the largest exposition, so
       // one thread serves every scrape: a million series hold one 64 MiB buffer, not one per
       // thread.
@@ -186,16 +220,24 @@ public final class HttpListener implements AutoCloseable {
           "/metrics",
           Exchanges.onlyAt("/metrics", Exchanges.on(scraper, scrape), ingest),
           guard,
-          drain.reads());
+          drain.reads(),
+          metrics);
       for (String path : List.of("/health", "/-/healthy")) {
-        mount(server, path, Exchanges.onlyAt(path, Exchanges.ok(), ingest), guard, drain.reads());
+        mount(
+            server,
+            path,
+            Exchanges.onlyAt(path, Exchanges.ok(), ingest),
+            guard,
+            drain.reads(),
+            open);
       }
       mount(
           server,
           "/-/ready",
           Exchanges.onlyAt("/-/ready", drain.ready(), ingest),
           guard,
-          drain.reads());
+          drain.reads(),
+          open);
       Counter refused =
           aggregator
               .telemetry()
@@ -228,8 +270,16 @@ public final class HttpListener implements AutoCloseable {
     }
 
     private static void mount(
-        HttpServer server, String path, HttpHandler handler, Guard guard, Filter drain) {
+        HttpServer server,
+        String path,
+        HttpHandler handler,
+        Guard guard,
+        Filter drain,
+        Authenticator authenticator) {
       HttpContext context = server.createContext(path, handler);
+      if (authenticator != null) {
+        context.setAuthenticator(authenticator);
+      }
       context.getFilters().add(guard);
       context.getFilters().add(drain);
     }
@@ -259,6 +309,11 @@ public final class HttpListener implements AutoCloseable {
   /** The port the server is bound to, the real one if port 0 was asked for. */
   public int port() {
     return address().getPort();
+  }
+
+  /** {@code https} when serving TLS, {@code http} otherwise. */
+  public String scheme() {
+    return server instanceof HttpsServer ? "https" : "http";
   }
 
   /**
