@@ -1,0 +1,166 @@
+package io.pushprom.cli;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A thousand clients that send their request too slowly, and one that never reads its answer, hold
+ * no one else up, and are cut off after the read or write timeout. The JDK reads its timeouts once
+ * per JVM, so this runs Pushprom as a process of its own.
+ */
+class SlowClientsTest {
+  private static final int SLOW_CLIENTS = 1_000;
+
+  /** Series enough that /metrics is far larger than what the socket buffers hold. */
+  private static final int SERIES = 200_000;
+
+  @TempDir Path dir;
+
+  private final HttpClient client = HttpClient.newHttpClient();
+
+  @Test
+  void slowAndStuckClientsAreCutOffWhileOthersAreAnswered() throws Exception {
+    try (PushpromProcess pushprom =
+        PushpromProcess.start(
+            dir,
+            List.of("-Xmx512m"),
+            "-http-listen-address",
+            "127.0.0.1:0",
+            "-udp-listen-address",
+            "127.0.0.1:0",
+            "-read-timeout",
+            "6s",
+            "-write-timeout",
+            "6s")) {
+      int port = pushprom.httpPort();
+      fill(port);
+
+      List<Socket> slow = new ArrayList<>();
+      try {
+        for (int i = 0; i < SLOW_CLIENTS; i++) {
+          Socket socket = new Socket("127.0.0.1", port);
+          slow.add(socket);
+          String request =
+              i % 2 == 0
+                  // Headers begun, never ended: the JDK reads them on a worker thread.
+                  ? "POST / HTTP/1.1\r\nHost: pushprom\r\nContent-Ty"
+                  // Headers whole, and a body promised that never comes.
+                  : "POST / HTTP/1.1\r\nHost: pushprom\r\nContent-Length: 100\r\n\r\n{\"ty";
+          socket.getOutputStream().write(request.getBytes(US_ASCII));
+        }
+        Socket stuck = scrapeWithoutReading(port);
+        slow.add(stuck);
+
+        for (int i = 0; i < 20; i++) {
+          assertEquals(
+              200, post(port, "{\"type\":\"counter\",\"name\":\"others\",\"method\":\"inc\"}"));
+          assertEquals(200, get(port, "/health").statusCode());
+        }
+        HttpResponse<String> scrape = get(port, "/metrics?name[]=others_total");
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.body().contains("others_total 20.0"), scrape.body());
+        for (Socket socket : slow) {
+          assertTrue(!socket.isClosed(), "a slow client's socket");
+        }
+
+        // Each is closed by the server once its timeout has passed: its read ends.
+        for (Socket socket : slow) {
+          assertTrue(closedByServer(socket), "the server kept a slow connection open");
+        }
+      } finally {
+        for (Socket socket : slow) {
+          socket.close();
+        }
+      }
+      assertEquals(200, get(port, "/health").statusCode());
+    }
+  }
+
+  /** Pushes {@link #SERIES} counters, in batches. */
+  private void fill(int port) throws Exception {
+    for (int batch = 0; batch < SERIES / 10_000; batch++) {
+      StringBuilder body = new StringBuilder();
+      for (int i = 0; i < 10_000; i++) {
+        body.append("{\"type\":\"counter\",\"name\":\"filler\",\"method\":\"inc\",\"labels\":")
+            .append("{\"series\":\"")
+            .append(batch * 10_000 + i)
+            .append("\"}}\n");
+      }
+      assertEquals(200, post(port, body.toString()));
+    }
+  }
+
+  /** Asks for the whole exposition through a tiny receive buffer, and reads none of it. */
+  private static Socket scrapeWithoutReading(int port) throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    socket.connect(new InetSocketAddress("127.0.0.1", port));
+    socket
+        .getOutputStream()
+        .write(
+            "GET /metrics HTTP/1.1\r\nHost: pushprom\r\nConnection: close\r\n\r\n"
+                .getBytes(US_ASCII));
+    return socket;
+  }
+
+  /**
+   * Reads until the server closes the connection: true if it does within the deadline. A stuck
+   * scrape's answer ends short of the exposition, cut off by the write timeout.
+   */
+  private static boolean closedByServer(Socket socket) throws IOException {
+    socket.setSoTimeout((int) PushpromProcess.DEADLINE.toMillis());
+    InputStream in = socket.getInputStream();
+    byte[] buffer = new byte[64 << 10];
+    long read = 0;
+    try {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        read += n;
+      }
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset by the server
+    }
+    // A slow sender gets no answer at all, or a 400 for the body the close cut short; the stuck
+    // scraper gets part of a body many megabytes long.
+    return read < SERIES * 40L;
+  }
+
+  private int post(int port, String body) throws Exception {
+    return client
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .timeout(PushpromProcess.DEADLINE)
+                .POST(BodyPublishers.ofString(body, UTF_8))
+                .build(),
+            BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private HttpResponse<String> get(int port, String path) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(PushpromProcess.DEADLINE)
+            .build(),
+        BodyHandlers.ofString());
+  }
+}
