@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.StreamHandler;
@@ -28,6 +29,13 @@ import java.util.logging.StreamHandler;
  * start (an address in use), 2 for a bad command line.
  */
 public final class Main {
+  static {
+    // Before the first Logger below: the JDK reads it once, as its log manager starts.
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", KeptLogManager.class.getName());
+    }
+  }
+
   private static final Logger LOG = Logger.getLogger("io.pushprom");
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
 
@@ -35,6 +43,25 @@ public final class Main {
 
   /** The JVM's own code for {@code -XX:+ExitOnOutOfMemoryError}, which the run commands pass. */
   static final int OUT_OF_MEMORY_EXIT_CODE = 3;
+
+  /**
+   * Keeps the log's handlers until the process ends. The JDK's own resets them all in a shutdown
+   * hook of its, at once, while Pushprom is still closing: what the listeners say then (a drain
+   * that ran out of time, the last rejections) would be lost. Public only because the JDK makes it
+   * by name, from the system property {@code java.util.logging.manager}.
+   */
+  public static final class KeptLogManager extends LogManager {
+    private static volatile boolean configured;
+
+    @Override
+    public void reset() {
+      // Before Pushprom sets up its logging, resets are the JDK's own configuring; after it, only
+      // the shutdown hook's.
+      if (!configured) {
+        super.reset();
+      }
+    }
+  }
 
   public static void main(String[] args) {
     // Pushprom's own threads survive any error but running out of memory; a thread of the JDK's,
@@ -234,6 +261,7 @@ public final class Main {
     LOG.setUseParentHandlers(false);
     LOG.addHandler(handler);
     LOG.setLevel(debug ? Level.FINE : Level.INFO);
+    KeptLogManager.configured = true;
     return handler;
   }
 }

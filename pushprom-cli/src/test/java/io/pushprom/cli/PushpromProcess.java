@@ -3,24 +3,20 @@ package io.pushprom.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Pushprom as a process of its own, started as {@code java -cp ... io.pushprom.cli.Main}: for what
- * only a whole JVM shows (settings the JDK reads once per JVM, exit codes). Its stdout is read line
- * by line; its stderr goes to a file.
+ * only a whole JVM shows (settings the JDK reads once per JVM, exit codes, signals). Its stdout and
+ * stderr go to files, read as they grow: a pipe's last lines can be lost as the process exits.
  */
 final class PushpromProcess implements AutoCloseable {
   /** Generous, for a JVM to start or stop on a busy machine; no test measures time. */
@@ -30,28 +26,16 @@ final class PushpromProcess implements AutoCloseable {
       Pattern.compile(" listening for stats HTTP on https?://127\\.0\\.0\\.1:(\\d+)$");
 
   private final Process process;
-  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final List<String> seen = new ArrayList<>();
+  private final Path out;
   private final Path err;
 
-  private PushpromProcess(Process process, Path err) {
+  private PushpromProcess(Process process, Path out, Path err) {
     this.process = process;
+    this.out = out;
     this.err = err;
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader out = process.inputReader(UTF_8)) {
-                out.lines().forEach(lines::add);
-              } catch (IOException | UncheckedIOException e) {
-                lines.add("failed to read stdout: " + e);
-              }
-            },
-            "pushprom-stdout");
-    reader.setDaemon(true);
-    reader.start();
   }
 
-  /** Starts Pushprom with {@code jvmOptions} and {@code args}; stderr goes to {@code dir/err}. */
+  /** Starts Pushprom with {@code jvmOptions} and {@code args}; its output goes to {@code dir}. */
   static PushpromProcess start(Path dir, List<String> jvmOptions, String... args)
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -59,48 +43,58 @@ final class PushpromProcess implements AutoCloseable {
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
+    Path out = dir.resolve("out");
     Path err = dir.resolve("err");
-    return new PushpromProcess(
-        new ProcessBuilder(command).redirectError(err.toFile()).start(), err);
+    Process process =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    return new PushpromProcess(process, out, err);
   }
 
   /** Waits for the line that says where HTTP listens, and returns its port. */
-  int httpPort() throws InterruptedException {
+  int httpPort() throws IOException, InterruptedException {
     return Integer.parseInt(awaitLine(HTTP).group(1));
   }
 
-  /** Takes lines of stdout until one matches {@code pattern}. */
-  Matcher awaitLine(Pattern pattern) throws InterruptedException {
+  /** Waits, until the deadline, for a line of stdout that matches {@code pattern}. */
+  Matcher awaitLine(Pattern pattern) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (true) {
-      String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      if (line == null) {
-        fail("no line matching " + pattern + " in\n" + output());
+      for (String line : output().split("\n")) {
+        Matcher matcher = pattern.matcher(line);
+        if (matcher.find()) {
+          return matcher;
+        }
       }
-      seen.add(line);
-      Matcher matcher = pattern.matcher(line);
-      if (matcher.find()) {
-        return matcher;
+      if (System.nanoTime() - deadline > 0 || !process.isAlive()) {
+        fail("no line matching " + pattern + " in\n" + output() + "\n" + errors());
       }
+      TimeUnit.MILLISECONDS.sleep(10);
     }
   }
 
   /** Waits for the process to end, and returns its exit code. */
-  int awaitExit() throws InterruptedException {
+  int awaitExit() throws IOException, InterruptedException {
     if (!process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
       fail("pushprom did not exit; its output:\n" + output());
     }
     return process.exitValue();
   }
 
+  /** Sends SIGTERM, as a supervisor stopping it would. */
+  void signal() {
+    process.destroy();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }
 
-  /** Every line of stdout so far. */
-  String output() {
-    lines.drainTo(seen);
-    return String.join("\n", seen);
+  /** Stdout so far. */
+  String output() throws IOException {
+    return Files.readString(out, UTF_8);
   }
 
   String errors() throws IOException {
