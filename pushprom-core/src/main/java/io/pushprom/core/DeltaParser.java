@@ -250,7 +250,7 @@ final class DeltaParser {
             Reason.INVALID,
             subject()
                 + ": unknown type \""
-                + unknownType
+                + Delta.abbreviate(unknownType)
                 + "\", expected counter, gauge, histogram or summary");
       }
       if (unknownMethod != null && type != null) {
@@ -258,7 +258,7 @@ final class DeltaParser {
             Reason.INVALID,
             subject()
                 + ": unknown method \""
-                + unknownMethod
+                + Delta.abbreviate(unknownMethod)
                 + "\", expected "
                 + Method.describeAllowed(type));
       }
@@ -437,7 +437,8 @@ final class DeltaParser {
           parser.skipChildren(); // counted, not kept
           continue;
         }
-        double error = number("objective " + quantile, parser, parser.nextToken());
+        double error =
+            number("objective " + Delta.abbreviate(quantile), parser, parser.nextToken());
         // Java would also read " 0.5f " or "0x1p-1"; a quantile is written as a JSON number.
         if (QUANTILE.matcher(quantile).matches()) {
           read.put(Double.valueOf(quantile), error);
@@ -461,7 +462,7 @@ final class DeltaParser {
   }
 
   private static String text(JsonParser parser, JsonToken token) throws IOException {
-    return token == JsonToken.VALUE_STRING ? " \"" + parser.getText() + "\"" : "";
+    return token == JsonToken.VALUE_STRING ? " \"" + Delta.abbreviate(parser.getText()) + "\"" : "";
   }
 
   private static String describe(JsonToken token) {

@@ -241,4 +241,29 @@ class LimitsTest {
     assertSame(Limits.defaults(), Aggregator.create(new CollectorRegistry()).limits());
     assertThrows(NullPointerException.class, () -> Aggregator.builder().limits(null));
   }
+
+  @Test
+  void longTextsAreCutShortInMessages() {
+    String text = "x".repeat(100_000);
+    byte[] body =
+        bytes(
+            json(
+                "{'type':'"
+                    + text
+                    + "','name':'a'}\n{'type':'gauge','name':'a','method':'"
+                    + text
+                    + "'}\n{'type':'gauge','name':'a','method':'set','value':'"
+                    + text
+                    + "'}"));
+
+    IngestResult result = Aggregator.create().ingestEach("udp", body, 0, body.length);
+
+    String cut = "x".repeat(48) + "...";
+    assertEquals(
+        List.of(
+            "a: unknown type \"" + cut + "\", expected counter, gauge, histogram or summary",
+            "gauge a: unknown method \"" + cut + "\", expected inc, dec, add, sub, set",
+            "gauge a: value must be a number, got a string \"" + cut + "\""),
+        result.rejections().stream().map(Rejection::message).toList());
+  }
 }
