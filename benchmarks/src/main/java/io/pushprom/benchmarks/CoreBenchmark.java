@@ -3,6 +3,7 @@ package io.pushprom.benchmarks;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.Delta;
 import io.pushprom.core.IngestResult;
+import io.pushprom.core.Limits;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,6 +43,21 @@ import org.openjdk.jmh.infra.ThreadParams;
  *   <li>{@code parseAndApplyTwoThreads}: {@code parseAndApply} from two threads at once into one
  *       aggregator, each thread on its own series of the same counter; the score is both threads'
  *       sum, so against {@code parseAndApply} it shows what contention costs.
+ * </ul>
+ *
+ * <p>Worst-case bodies, scored in milliseconds per body (what one hostile request costs):
+ *
+ * <ul>
+ *   <li>{@code reversedLabels100k}: one delta of 100,000 labels in reverse order through {@code
+ *       ingestAll}, the label limit raised to allow it; the sort was quadratic.
+ *   <li>{@code reversedLabels100kDefaultLimits}: the same refused by the default limits.
+ *   <li>{@code hostileTinyDeltas}: 16 MiB of NDJSON of the smallest valid delta through {@code
+ *       ingestEach}, about 390,000 deltas.
+ *   <li>{@code hostileEmptyObjects}: 16 MiB of {@code {}} lines through {@code ingestAll}, 5.6
+ *       million rejections.
+ *   <li>{@code hostileHugeHelp}: one delta whose help text fills 16 MiB.
+ *   <li>{@code hostileDeepNesting}: 16 MiB of lines of 1,100 {@code [}, each too deep for Jackson.
+ *   <li>{@code hostileHugeBuckets}: one histogram delta of 16 MiB of bucket numbers.
  * </ul>
  *
  * <p>The defaults below run the whole class in about a minute; JMH's options override them:
@@ -84,6 +100,32 @@ public class CoreBenchmark {
       requireApplied(aggregator.ingestEach("udp", delta, 0, delta.length), 1);
       requireApplied(aggregator.ingestEach("udp", ndjson1000, 0, ndjson1000.length), 1000);
       requireApplied(aggregator.ingestAll("http", array1000), 1000);
+    }
+  }
+
+  /** Worst-case bodies, and aggregators with the default limits and with the label limit raised. */
+  @State(Scope.Benchmark)
+  public static class Hostile {
+    Aggregator aggregator;
+    Aggregator manyLabels;
+    byte[] reversedLabels;
+    byte[] tinyDeltas;
+    byte[] emptyObjects;
+    byte[] hugeHelp;
+    byte[] deepNesting;
+    byte[] hugeBuckets;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      aggregator = Aggregator.create();
+      manyLabels = Aggregator.builder().limits(Limits.defaults().withMaxLabels(100_000)).build();
+      reversedLabels = CoreBenchmarkData.reversedLabels(100_000);
+      tinyDeltas =
+          CoreBenchmarkData.repeatedLines("{\"type\":\"gauge\",\"name\":\"a\",\"method\":\"inc\"}");
+      emptyObjects = CoreBenchmarkData.repeatedLines("{}");
+      hugeHelp = CoreBenchmarkData.hugeHelp();
+      deepNesting = CoreBenchmarkData.repeatedLines("[".repeat(1100));
+      hugeBuckets = CoreBenchmarkData.hugeBuckets();
     }
   }
 
@@ -170,6 +212,55 @@ public class CoreBenchmark {
   @Threads(2)
   public IngestResult parseAndApplyTwoThreads(Target target, Worker worker) {
     return target.aggregator.ingestEach("udp", worker.delta, 0, worker.delta.length);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public IngestResult reversedLabels100k(Hostile hostile) {
+    return hostile.manyLabels.ingestAll("http", hostile.reversedLabels);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public IngestResult reversedLabels100kDefaultLimits(Hostile hostile) {
+    return hostile.aggregator.ingestAll("http", hostile.reversedLabels);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public IngestResult hostileTinyDeltas(Hostile hostile) {
+    return hostile.aggregator.ingestEach("udp", hostile.tinyDeltas, 0, hostile.tinyDeltas.length);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public IngestResult hostileEmptyObjects(Hostile hostile) {
+    return hostile.aggregator.ingestAll("http", hostile.emptyObjects);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public IngestResult hostileHugeHelp(Hostile hostile) {
+    return hostile.aggregator.ingestAll("http", hostile.hugeHelp);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public IngestResult hostileDeepNesting(Hostile hostile) {
+    return hostile.aggregator.ingestAll("http", hostile.deepNesting);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public IngestResult hostileHugeBuckets(Hostile hostile) {
+    return hostile.aggregator.ingestAll("http", hostile.hugeBuckets);
   }
 
   /** Fails the trial if a body was not applied whole: a rejected delta is not what we measure. */

@@ -56,4 +56,42 @@ final class CoreBenchmarkData {
     }
     return body.append(']').toString().getBytes(StandardCharsets.UTF_8);
   }
+
+  /** The body size of the hostile bodies: 16 MiB, the HTTP listener's default limit. */
+  static final int HOSTILE_SIZE = 16 << 20;
+
+  /** A gauge delta with {@code labels} labels, named l0, l1, ... written in reverse order. */
+  static byte[] reversedLabels(int labels) {
+    StringBuilder body =
+        new StringBuilder("{\"type\":\"gauge\",\"name\":\"trees\",\"method\":\"inc\",\"labels\":{");
+    for (int i = labels - 1; i >= 0; i--) {
+      body.append("\"l").append(i).append("\":\"v").append(i).append(i == 0 ? "\"" : "\",");
+    }
+    return body.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code line} and a newline, repeated to fill 16 MiB. */
+  static byte[] repeatedLines(String line) {
+    String withNewline = line + "\n";
+    return withNewline.repeat(HOSTILE_SIZE / withNewline.length()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One gauge delta whose help text fills 16 MiB. */
+  static byte[] hugeHelp() {
+    String start = "{\"type\":\"gauge\",\"name\":\"a\",\"method\":\"inc\",\"help\":\"";
+    return (start + "h".repeat(HOSTILE_SIZE - start.length() - 2) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One histogram delta whose buckets fill 16 MiB with increasing numbers. */
+  static byte[] hugeBuckets() {
+    StringBuilder body =
+        new StringBuilder(
+            "{\"type\":\"histogram\",\"name\":\"h\",\"method\":\"observe\",\"value\":1,\"buckets\":[");
+    for (int i = 1; body.length() < HOSTILE_SIZE - 16; i++) {
+      body.append(i).append(',');
+    }
+    body.setLength(body.length() - 1);
+    return body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  }
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,10 +29,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * safe to call from many threads at once, and no update is lost.
  *
  * <p>The aggregator registers its {@link Telemetry} in the registry, so one registry holds at most
- * one aggregator.
+ * one aggregator. It refuses deltas over its {@link Limits}, and any that would make a counter or
+ * gauge infinite; a builder sets the registry and the limits:
+ *
+ * <pre>{@code
+ * Aggregator aggregator = Aggregator.builder()
+ *     .registry(registry)
+ *     .limits(Limits.defaults().withMaxLabels(10))
+ *     .build();
+ * }</pre>
  */
 public final class Aggregator {
+  private static final Reason[] REASONS = Reason.values();
+
   private final CollectorRegistry registry;
+  private final Limits limits;
 
   /** Every sample name of every family, to the family: so each name has one owner. */
   private final Map<String, Family> families = new ConcurrentHashMap<>();
@@ -46,8 +58,9 @@ public final class Aggregator {
   private final Map<String, Counter.Child> appliedByTransport = new ConcurrentHashMap<>();
   private final Counter rejected;
 
-  private Aggregator(CollectorRegistry registry) {
+  private Aggregator(CollectorRegistry registry, Limits limits) {
     this.registry = registry;
+    this.limits = limits;
     this.telemetry = new Telemetry(registry, creation);
     this.applied =
         telemetry.counter(
@@ -61,9 +74,9 @@ public final class Aggregator {
             "reason");
   }
 
-  /** An aggregator on a registry of its own. */
+  /** An aggregator on a registry of its own, with the default limits. */
   public static Aggregator create() {
-    return new Aggregator(new CollectorRegistry());
+    return builder().build();
   }
 
   /**
@@ -71,7 +84,55 @@ public final class Aggregator {
    * whose name collides with a collector the application registered is rejected.
    */
   public static Aggregator create(CollectorRegistry registry) {
-    return new Aggregator(registry);
+    return builder().registry(registry).build();
+  }
+
+  /** A builder of an aggregator: a registry of its own and the default limits unless told. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of an {@link Aggregator}.
+   *
+   * <pre>{@code
+   * Aggregator aggregator = Aggregator.builder().limits(Limits.defaults().withMaxBuckets(32)).build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private CollectorRegistry registry;
+    private Limits limits = Limits.defaults();
+
+    private Builder() {}
+
+    /**
+     * The registry the metrics live in, beside the application's own; a delta whose name collides
+     * with a collector the application registered is rejected.
+     */
+    public Builder registry(CollectorRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** The limits each delta must keep to. */
+    public Builder limits(Limits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * A new aggregator, registered in the registry.
+     *
+     * @throws IllegalArgumentException if the registry already holds an aggregator's telemetry
+     */
+    public Aggregator build() {
+      return new Aggregator(registry == null ? new CollectorRegistry() : registry, limits);
+    }
+  }
+
+  /** The limits each delta must keep to. */
+  public Limits limits() {
+    return limits;
   }
 
   /** The registry that holds the metrics, to scrape or to read values from. */
@@ -87,15 +148,27 @@ public final class Aggregator {
   /**
    * Applies one delta.
    *
-   * @throws InvalidDeltaException if the delta conflicts with an existing metric; nothing changed
+   * @throws InvalidDeltaException if the delta exceeds the limits, would make its series infinite
+   *     or conflicts with an existing metric; nothing changed
    */
   public void apply(Delta delta) {
+    try {
+      limits.check(delta);
+      applyOne(delta);
+    } catch (InvalidDeltaException e) {
+      // Made without a stack trace, as for untrusted input; a Java caller gets its own.
+      throw new InvalidDeltaException(e.reason(), e.getMessage());
+    }
+  }
+
+  /** Applies a delta within the limits; throws an exception without a stack trace. */
+  private void applyOne(Delta delta) {
     // Every sample name maps to its family, so gophers_total finds the counter gophers as is.
     Family family = families.get(delta.name());
     if (family == null) {
       List<Rejection> rejections = applyAll(List.of(delta));
       if (!rejections.isEmpty()) {
-        throw new InvalidDeltaException(rejections.get(0).reason(), rejections.get(0).message());
+        throw InvalidDeltaException.quiet(rejections.get(0).reason(), rejections.get(0).message());
       }
       return;
     }
@@ -119,7 +192,7 @@ public final class Aggregator {
    * offset}.
    */
   public IngestResult ingestAll(String transport, byte[] body, int offset, int length) {
-    DeltaParser.Batch batch = DeltaParser.parse(body, offset, length);
+    DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Delta> deltas = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       deltas.add(batch.delta(i));
@@ -155,14 +228,14 @@ public final class Aggregator {
    * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
    */
   public IngestResult ingestEach(String transport, byte[] body, int offset, int length) {
-    DeltaParser.Batch batch = DeltaParser.parse(body, offset, length);
+    DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Rejection> rejections = batch.rejections();
     int done = 0;
     for (int i = 0; i < batch.size(); i++) {
       Delta delta = batch.delta(i);
       if (delta != null) {
         try {
-          apply(delta);
+          applyOne(delta);
           done++;
         } catch (InvalidDeltaException e) {
           rejections.add(new Rejection(i, e.reason(), e.getMessage()));
@@ -201,8 +274,16 @@ public final class Aggregator {
   }
 
   private void count(String transport, List<Rejection> rejections) {
+    // Summed by reason first: a body of millions of rejections is three label lookups, not
+    // millions.
+    int[] byReason = new int[REASONS.length];
     for (Rejection rejection : rejections) {
-      rejected.labels(transport, rejection.reason().label()).inc();
+      byReason[rejection.reason().ordinal()]++;
+    }
+    for (Reason reason : REASONS) {
+      if (byReason[reason.ordinal()] > 0) {
+        rejected.labels(transport, reason.label()).inc(byReason[reason.ordinal()]);
+      }
     }
   }
 
@@ -227,10 +308,18 @@ public final class Aggregator {
     if (!plan.rejections.isEmpty()) {
       return plan.rejections;
     }
+    List<Rejection> late = List.of();
     for (int i = 0; i < deltas.size(); i++) {
-      plan.targets[i].apply(deltas.get(i));
+      try {
+        plan.targets[i].apply(deltas.get(i));
+      } catch (InvalidDeltaException e) {
+        // Only a large delta racing with another thread's on the same series gets here: the plan
+        // found it finite, but the series moved since. The others of the batch are applied.
+        late = late.isEmpty() ? new ArrayList<>() : late;
+        late.add(new Rejection(i, e.reason(), e.getMessage()));
+      }
     }
-    return List.of();
+    return late;
   }
 
   private Plan plan(List<Delta> deltas) {
@@ -250,6 +339,9 @@ public final class Aggregator {
           family = plan.create(delta);
         }
         family.check(delta);
+        if (Family.isLarge(delta)) {
+          plan.checkFinite(family, delta);
+        }
         plan.targets[i] = family;
       } catch (InvalidDeltaException e) {
         plan.rejections.add(new Rejection(i, e.reason(), e.getMessage()));
@@ -267,8 +359,23 @@ public final class Aggregator {
 
     final List<Rejection> rejections = new ArrayList<>();
 
+    /** The values large deltas of this batch would leave, by family and labels. */
+    private Map<List<Object>, Double> projected;
+
     Plan(int size) {
       targets = new Family[size];
+    }
+
+    /** Checks that {@code delta}, after the batch's earlier large deltas, leaves a finite value. */
+    void checkFinite(Family family, Delta delta) {
+      if (projected == null) {
+        projected = new HashMap<>();
+      }
+      List<Object> series = List.of(family, delta.labels());
+      Double before = projected.get(series);
+      double current = before != null ? before : family.current(delta);
+      Family.checkFinite(delta, current);
+      projected.put(series, Family.next(delta, current));
     }
 
     Family create(Delta first) {

@@ -84,6 +84,11 @@ public record Delta(
     }
     if (help == null) {
       help = "";
+    } else if (!help.isEmpty()) {
+      String problem = Unicode.problem("help text", help);
+      if (problem != null) {
+        throw invalid(subject(type, name) + ": " + problem);
+      }
     }
     labels = labels == null ? Labels.EMPTY : checkLabels(type, name, Labels.of(labels));
     buckets =
@@ -108,13 +113,27 @@ public record Delta(
   }
 
   /**
-   * Parses one delta from its JSON text.
+   * Parses one delta from its JSON text, within the {@linkplain Limits#defaults() default limits}.
    *
    * @throws InvalidDeltaException if the text is not exactly one valid delta
    */
   public static Delta parse(String json) {
+    return parse(json, Limits.defaults());
+  }
+
+  /**
+   * Parses one delta from its JSON text, within {@code limits}.
+   *
+   * @throws InvalidDeltaException if the text is not exactly one valid delta
+   */
+  public static Delta parse(String json, Limits limits) {
+    // Checked first: getBytes would turn a lone surrogate into '?' and hide it.
+    if (Unicode.loneSurrogate(json) >= 0) {
+      throw new InvalidDeltaException(
+          Reason.MALFORMED, "delta: the JSON text has a lone surrogate, which is invalid Unicode");
+    }
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-    DeltaParser.Batch batch = DeltaParser.parse(bytes, 0, bytes.length);
+    DeltaParser.Batch batch = DeltaParser.parse(bytes, 0, bytes.length, limits);
     if (!batch.rejections().isEmpty()) {
       Rejection first = batch.rejections().get(0);
       throw new InvalidDeltaException(first.reason(), first.message());
@@ -134,7 +153,7 @@ public record Delta(
         throw invalid(
             subject(type, name)
                 + ": invalid label name \""
-                + labelName
+                + (labelName == null ? null : abbreviate(labelName))
                 + "\", expected [a-zA-Z_][a-zA-Z0-9_]*");
       }
       if (labelName.startsWith("__")) {
@@ -148,6 +167,10 @@ public record Delta(
       }
       if (values[i] == null) {
         throw invalid(subject(type, name) + ": label " + labelName + " has no value");
+      }
+      String problem = Unicode.problem("label " + labelName + " value", values[i]);
+      if (problem != null) {
+        throw invalid(subject(type, name) + ": " + problem);
       }
     }
     return labels;
@@ -190,13 +213,21 @@ public record Delta(
     return Collections.unmodifiableSortedMap(new TreeMap<>(objectives));
   }
 
-  /** How messages name the metric: {@code counter gophers}. Made only when a rule is broken. */
-  private static String subject(MetricType type, String name) {
-    return type + " " + name;
+  /**
+   * How messages name the metric: {@code counter gophers}, a long name cut short. Made only when a
+   * rule is broken.
+   */
+  static String subject(MetricType type, String name) {
+    return type + " " + abbreviate(name);
+  }
+
+  /** {@code text}, or its start if it is too long to be read in a message. */
+  static String abbreviate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 48) + "...";
   }
 
   private static InvalidDeltaException invalid(String message) {
-    return new InvalidDeltaException(Reason.INVALID, message);
+    return InvalidDeltaException.quiet(Reason.INVALID, message);
   }
 
   static boolean isMetricName(String name) {

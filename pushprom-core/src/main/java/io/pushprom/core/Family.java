@@ -140,7 +140,60 @@ final class Family extends Collector implements Collector.Describable {
   }
 
   static InvalidDeltaException conflict(String message) {
-    return new InvalidDeltaException(Reason.CONFLICT, message);
+    return InvalidDeltaException.quiet(Reason.CONFLICT, message);
+  }
+
+  /**
+   * Below this, an amount cannot make a finite value infinite: it is less than half an ulp of
+   * {@link Double#MAX_VALUE}, so even added to it the sum rounds back, and reaching the largest
+   * values with such amounts takes more than 2^53 deltas. Only larger amounts are checked.
+   */
+  private static final double LARGE = 0x1p970;
+
+  /** Whether applying {@code delta} could make its series infinite, so it must be checked. */
+  static boolean isLarge(Delta delta) {
+    return Math.abs(delta.value()) >= LARGE
+        && (delta.type() == MetricType.COUNTER
+            || delta.type() == MetricType.GAUGE && delta.method() != Method.SET);
+  }
+
+  /** The value of the series {@code delta} names, or 0 if it does not exist yet. */
+  double current(Delta delta) {
+    Object child = series.get(((Labels) delta.labels()).key());
+    return child == null ? 0 : value(child);
+  }
+
+  private static double value(Object child) {
+    return child instanceof Counter.Child counter ? counter.get() : ((Gauge.Child) child).get();
+  }
+
+  /** What {@code delta} makes of {@code current}: the one place that says how a value changes. */
+  static double next(Delta delta, double current) {
+    return switch (delta.method()) {
+      case SET -> delta.value();
+      case DEC, SUB -> current - delta.value();
+      default -> current + delta.value();
+    };
+  }
+
+  /**
+   * Checks that {@code delta} leaves {@code current} finite.
+   *
+   * @throws InvalidDeltaException if it would not
+   */
+  static void checkFinite(Delta delta, double current) {
+    if (!Double.isFinite(next(delta, current))) {
+      boolean subtracting = delta.method() == Method.SUB || delta.method() == Method.DEC;
+      throw InvalidDeltaException.quiet(
+          Reason.INVALID,
+          Delta.subject(delta.type(), delta.name())
+              + (subtracting ? ": subtracting " : ": adding ")
+              + Delta.format(delta.value())
+              + (subtracting ? " from " : " to ")
+              + current
+              + " would make it "
+              + (Double.isNaN(next(delta, current)) ? "NaN" : "infinite"));
+    }
   }
 
   /** Applies a delta that {@link #check} accepted. */
@@ -161,6 +214,21 @@ final class Family extends Collector implements Collector.Describable {
                   List.of(key.names()), names -> names.toArray(new String[0])));
       child = series.computeIfAbsent(kept, this::newChild);
     }
+    if (isLarge(delta)) {
+      // Checked and applied under the child's lock, so large deltas cannot overflow it together.
+      // Small ones take no lock: one racing with a large one could only overflow a value left
+      // within 2^970 times the number of deltas in flight of the largest double, which never
+      // happens in practice; simpleclient's adders offer no compare-and-set to do better.
+      synchronized (child) {
+        checkFinite(delta, value(child));
+        update(child, delta);
+      }
+      return;
+    }
+    update(child, delta);
+  }
+
+  private void update(Object child, Delta delta) {
     double value = delta.value();
     switch (type) {
       case COUNTER -> ((Counter.Child) child).inc(value);

@@ -2,7 +2,9 @@ package io.pushprom.core;
 
 /**
  * A delta that cannot be applied. The message names the metric first, then the bad value, then the
- * rule; HTTP answers it with a {@code 400}.
+ * rule; HTTP answers it with a {@code 400}. Those the core makes about untrusted input, and those
+ * {@link Delta}'s constructor throws, carry no stack trace: it would say nothing about the input,
+ * and filling it costs more than reading the delta.
  *
  * <pre>{@code
  * try {
@@ -18,8 +20,26 @@ public final class InvalidDeltaException extends IllegalArgumentException {
   private final Reason reason;
 
   public InvalidDeltaException(Reason reason, String message) {
+    this(reason, message, true);
+  }
+
+  private InvalidDeltaException(Reason reason, String message, boolean stackTrace) {
     super(message);
     this.reason = reason;
+    if (stackTrace) {
+      super.fillInStackTrace();
+    }
+  }
+
+  /** An exception about untrusted input, with no stack trace. */
+  static InvalidDeltaException quiet(Reason reason, String message) {
+    return new InvalidDeltaException(reason, message, false);
+  }
+
+  /** Filled only when asked for in the constructor: {@link #quiet} ones have none. */
+  @Override
+  public synchronized Throwable fillInStackTrace() {
+    return this;
   }
 
   /** The class of problem, for telemetry. */

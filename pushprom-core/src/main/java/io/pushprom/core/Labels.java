@@ -61,7 +61,17 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
     if (size == 0) {
       return EMPTY;
     }
-    // Insertion sort: a delta has a handful of labels.
+    int kept = size <= SMALL ? insertionSort(names, values, size) : mergeSort(names, values, size);
+    return new Labels(
+        kept == names.length ? names : Arrays.copyOf(names, kept),
+        kept == values.length ? values : Arrays.copyOf(values, kept));
+  }
+
+  /** Up to this many labels, the usual case, an insertion sort is quicker and allocates nothing. */
+  private static final int SMALL = 16;
+
+  /** Sorts in place, the last of equal names winning; returns how many pairs are kept. */
+  private static int insertionSort(String[] names, String[] values, int size) {
     int kept = 0;
     for (int i = 0; i < size; i++) {
       String name = names[i];
@@ -70,7 +80,7 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
       while (at > 0 && compare(names[at - 1], name) > 0) {
         at--;
       }
-      if (at > 0 && names[at - 1] != null && names[at - 1].equals(name)) {
+      if (at > 0 && compare(names[at - 1], name) == 0) {
         values[at - 1] = value;
         continue;
       }
@@ -80,9 +90,32 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
       values[at] = value;
       kept++;
     }
-    return new Labels(
-        kept == names.length ? names : Arrays.copyOf(names, kept),
-        kept == values.length ? values : Arrays.copyOf(values, kept));
+    return kept;
+  }
+
+  /**
+   * As {@link #insertionSort}, in O(n log n): the positions are sorted stably by name, so of equal
+   * names the last written comes last in its run, and is the one kept.
+   */
+  private static int mergeSort(String[] names, String[] values, int size) {
+    Integer[] order = new Integer[size];
+    for (int i = 0; i < size; i++) {
+      order[i] = i;
+    }
+    String[] byName = Arrays.copyOf(names, size);
+    String[] valueCopy = Arrays.copyOf(values, size);
+    Arrays.sort(order, (a, b) -> compare(byName[a], byName[b])); // TimSort: stable
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      int from = order[i];
+      if (i + 1 < size && compare(byName[from], byName[order[i + 1]]) == 0) {
+        continue; // a later pair of the same name follows
+      }
+      names[kept] = byName[from];
+      values[kept] = valueCopy[from];
+      kept++;
+    }
+    return kept;
   }
 
   private static int compare(String a, String b) {
@@ -146,9 +179,21 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
 
   @Override
   public String get(Object key) {
-    for (int i = 0; i < names.length; i++) {
-      if (names[i].equals(key)) {
-        return values[i];
+    if (!(key instanceof String name)) {
+      return null;
+    }
+    // Binary search: names are sorted and, once checked, not null.
+    int low = 0;
+    int high = names.length - 1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      int order = compare(names[middle], name);
+      if (order < 0) {
+        low = middle + 1;
+      } else if (order > 0) {
+        high = middle - 1;
+      } else {
+        return values[middle];
       }
     }
     return null;

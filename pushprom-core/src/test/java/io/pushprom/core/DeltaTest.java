@@ -657,4 +657,18 @@ class DeltaTest {
     assertEquals(Map.of("job", "bot"), delta.labels());
     assertThrows(UnsupportedOperationException.class, () -> delta.labels().put("x", "y"));
   }
+
+  @Test
+  void invalidDeltasCostNoStackTrace() {
+    InvalidDeltaException invalid =
+        assertThrows(
+            InvalidDeltaException.class,
+            () -> Delta.of(MetricType.COUNTER, "x", Method.ADD, -1, null));
+    InvalidDeltaException quiet = InvalidDeltaException.quiet(Reason.INVALID, "x");
+
+    assertEquals("counter x: negative increment -1 is not allowed", invalid.getMessage());
+    assertEquals(0, invalid.getStackTrace().length);
+    assertEquals(0, quiet.getStackTrace().length);
+    assertTrue(new InvalidDeltaException(Reason.INVALID, "x").getStackTrace().length > 0);
+  }
 }
