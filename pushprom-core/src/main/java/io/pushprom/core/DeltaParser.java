@@ -40,8 +40,17 @@ final class DeltaParser {
     private final List<Delta> deltas = new ArrayList<>(2);
     private final List<Rejection> rejections = new ArrayList<>();
 
+    /** Set once the body holds more deltas than the limit: the rest is not read. */
+    private boolean full;
+
     int size() {
       return deltas.size();
+    }
+
+    /** Whether the batch holds {@code max} deltas already, so that no more may be read. */
+    private boolean fullAt(int max) {
+      full = deltas.size() >= max;
+      return full;
     }
 
     /** The delta at {@code index}, or {@code null} if it was rejected. */
@@ -70,7 +79,7 @@ final class DeltaParser {
     boolean checkBytes = Unicode.hasNonAscii(bytes, offset, end);
     int position = offset;
     int line = 1;
-    while (position < end) {
+    while (position < end && !batch.full) {
       int start = position;
       position = end;
       try (JsonParser parser = JSON.createParser(bytes, start, end - start)) {
@@ -109,6 +118,9 @@ final class DeltaParser {
         position = end;
       }
     }
+    if (batch.full) {
+      batch.reject(Reason.INVALID, limits.deltaCount());
+    }
     if (batch.size() == 0) {
       batch.reject(
           Reason.MALFORMED,
@@ -128,12 +140,19 @@ final class DeltaParser {
   private record Source(byte[] bytes, int start, int offset, boolean checkBytes, Limits limits) {}
 
   private static void readValues(JsonParser parser, Batch batch, Source source) throws IOException {
+    int max = source.limits().maxDeltasPerBody();
     for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
       if (token == JsonToken.START_ARRAY) {
         for (token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+          if (batch.fullAt(max)) {
+            return;
+          }
           readDelta(parser, token, batch, source);
         }
       } else {
+        if (batch.fullAt(max)) {
+          return;
+        }
         readDelta(parser, token, batch, source);
       }
     }

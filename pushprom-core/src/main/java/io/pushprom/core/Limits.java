@@ -44,11 +44,15 @@ package io.pushprom.core;
  *       scrape repeats;
  *   <li>{@code maxHelpLength} 4,096 characters: one per metric, the newest wins;
  *   <li>{@code maxBuckets} 128;
- *   <li>{@code maxObjectives} 16.
+ *   <li>{@code maxObjectives} 16;
+ *   <li>{@code maxDeltasPerBody} 100,000: a body of tiny deltas costs the parser about 0.3 µs a
+ *       delta and a rejected one about 30 bytes more while the body is answered; a 16 MiB body of
+ *       {@code {}} lines, 5.6 million rejections, took 1.8 s and 908 MB of allocation before. The
+ *       deltas past the limit are not read, and the body is answered with one rejection for them.
  * </ul>
  */
 public final class Limits {
-  private static final Limits DEFAULTS = new Limits(64, 1024, 256, 4096, 128, 16);
+  private static final Limits DEFAULTS = new Limits(64, 1024, 256, 4096, 128, 16, 100_000);
 
   private final int maxLabels;
   private final int maxLabelValueLength;
@@ -56,6 +60,7 @@ public final class Limits {
   private final int maxHelpLength;
   private final int maxBuckets;
   private final int maxObjectives;
+  private final int maxDeltasPerBody;
 
   private Limits(
       int maxLabels,
@@ -63,13 +68,15 @@ public final class Limits {
       int maxNameLength,
       int maxHelpLength,
       int maxBuckets,
-      int maxObjectives) {
+      int maxObjectives,
+      int maxDeltasPerBody) {
     this.maxLabels = positive("maxLabels", maxLabels);
     this.maxLabelValueLength = positive("maxLabelValueLength", maxLabelValueLength);
     this.maxNameLength = positive("maxNameLength", maxNameLength);
     this.maxHelpLength = positive("maxHelpLength", maxHelpLength);
     this.maxBuckets = positive("maxBuckets", maxBuckets);
     this.maxObjectives = positive("maxObjectives", maxObjectives);
+    this.maxDeltasPerBody = positive("maxDeltasPerBody", maxDeltasPerBody);
   }
 
   private static int positive(String name, int value) {
@@ -121,37 +128,90 @@ public final class Limits {
    */
   public Limits withMaxLabels(int maxLabels) {
     return new Limits(
-        maxLabels, maxLabelValueLength, maxNameLength, maxHelpLength, maxBuckets, maxObjectives);
+        maxLabels,
+        maxLabelValueLength,
+        maxNameLength,
+        maxHelpLength,
+        maxBuckets,
+        maxObjectives,
+        maxDeltasPerBody);
   }
 
   /** These limits with label values of up to {@code maxLabelValueLength} characters. */
   public Limits withMaxLabelValueLength(int maxLabelValueLength) {
     return new Limits(
-        maxLabels, maxLabelValueLength, maxNameLength, maxHelpLength, maxBuckets, maxObjectives);
+        maxLabels,
+        maxLabelValueLength,
+        maxNameLength,
+        maxHelpLength,
+        maxBuckets,
+        maxObjectives,
+        maxDeltasPerBody);
   }
 
   /** These limits with metric and label names of up to {@code maxNameLength} characters. */
   public Limits withMaxNameLength(int maxNameLength) {
     return new Limits(
-        maxLabels, maxLabelValueLength, maxNameLength, maxHelpLength, maxBuckets, maxObjectives);
+        maxLabels,
+        maxLabelValueLength,
+        maxNameLength,
+        maxHelpLength,
+        maxBuckets,
+        maxObjectives,
+        maxDeltasPerBody);
   }
 
   /** These limits with help texts of up to {@code maxHelpLength} characters. */
   public Limits withMaxHelpLength(int maxHelpLength) {
     return new Limits(
-        maxLabels, maxLabelValueLength, maxNameLength, maxHelpLength, maxBuckets, maxObjectives);
+        maxLabels,
+        maxLabelValueLength,
+        maxNameLength,
+        maxHelpLength,
+        maxBuckets,
+        maxObjectives,
+        maxDeltasPerBody);
   }
 
   /** These limits with up to {@code maxBuckets} buckets per histogram. */
   public Limits withMaxBuckets(int maxBuckets) {
     return new Limits(
-        maxLabels, maxLabelValueLength, maxNameLength, maxHelpLength, maxBuckets, maxObjectives);
+        maxLabels,
+        maxLabelValueLength,
+        maxNameLength,
+        maxHelpLength,
+        maxBuckets,
+        maxObjectives,
+        maxDeltasPerBody);
+  }
+
+  /** Deltas in one body (an HTTP request or a datagram). */
+  public int maxDeltasPerBody() {
+    return maxDeltasPerBody;
+  }
+
+  /** These limits with bodies of up to {@code maxDeltasPerBody} deltas. */
+  public Limits withMaxDeltasPerBody(int maxDeltasPerBody) {
+    return new Limits(
+        maxLabels,
+        maxLabelValueLength,
+        maxNameLength,
+        maxHelpLength,
+        maxBuckets,
+        maxObjectives,
+        maxDeltasPerBody);
   }
 
   /** These limits with up to {@code maxObjectives} objectives per summary. */
   public Limits withMaxObjectives(int maxObjectives) {
     return new Limits(
-        maxLabels, maxLabelValueLength, maxNameLength, maxHelpLength, maxBuckets, maxObjectives);
+        maxLabels,
+        maxLabelValueLength,
+        maxNameLength,
+        maxHelpLength,
+        maxBuckets,
+        maxObjectives,
+        maxDeltasPerBody);
   }
 
   // Each rule below is checked here only, by the parser while it reads and by check(Delta) for
@@ -197,6 +257,13 @@ public final class Limits {
 
   String bucketCount(int count) {
     return count <= maxBuckets ? null : count + " buckets exceed the limit of " + maxBuckets;
+  }
+
+  /** What the parser says, in place of the deltas past the limit, which it does not read. */
+  String deltaCount() {
+    return "body: more than "
+        + maxDeltasPerBody
+        + " deltas, the limit; the rest was not read; send smaller batches";
   }
 
   String objectiveCount(int count) {
@@ -249,7 +316,8 @@ public final class Limits {
         && maxNameLength == limits.maxNameLength
         && maxHelpLength == limits.maxHelpLength
         && maxBuckets == limits.maxBuckets
-        && maxObjectives == limits.maxObjectives;
+        && maxObjectives == limits.maxObjectives
+        && maxDeltasPerBody == limits.maxDeltasPerBody;
   }
 
   @Override
@@ -259,7 +327,8 @@ public final class Limits {
     hash = 31 * hash + maxNameLength;
     hash = 31 * hash + maxHelpLength;
     hash = 31 * hash + maxBuckets;
-    return 31 * hash + maxObjectives;
+    hash = 31 * hash + maxObjectives;
+    return 31 * hash + maxDeltasPerBody;
   }
 
   @Override
@@ -276,6 +345,8 @@ public final class Limits {
         + maxBuckets
         + ", maxObjectives="
         + maxObjectives
+        + ", maxDeltasPerBody="
+        + maxDeltasPerBody
         + "]";
   }
 }

@@ -50,17 +50,18 @@ class LimitsTest {
     Limits limits = Limits.defaults();
 
     assertEquals(
-        List.of(64, 1024, 256, 4096, 128, 16),
+        List.of(64, 1024, 256, 4096, 128, 16, 100_000),
         List.of(
             limits.maxLabels(),
             limits.maxLabelValueLength(),
             limits.maxNameLength(),
             limits.maxHelpLength(),
             limits.maxBuckets(),
-            limits.maxObjectives()));
+            limits.maxObjectives(),
+            limits.maxDeltasPerBody()));
     assertEquals(
         "Limits[maxLabels=64, maxLabelValueLength=1024, maxNameLength=256, maxHelpLength=4096,"
-            + " maxBuckets=128, maxObjectives=16]",
+            + " maxBuckets=128, maxObjectives=16, maxDeltasPerBody=100000]",
         limits.toString());
   }
 
@@ -68,7 +69,7 @@ class LimitsTest {
   void eachLimitChangesAlone() {
     assertEquals(
         "Limits[maxLabels=2, maxLabelValueLength=5, maxNameLength=10, maxHelpLength=8,"
-            + " maxBuckets=3, maxObjectives=2]",
+            + " maxBuckets=3, maxObjectives=2, maxDeltasPerBody=100000]",
         SMALL.toString());
     assertEquals(Limits.defaults(), Limits.defaults().withMaxLabels(64));
     assertEquals(Limits.defaults().hashCode(), Limits.defaults().withMaxBuckets(128).hashCode());
@@ -265,5 +266,61 @@ class LimitsTest {
             "gauge a: unknown method \"" + cut + "\", expected inc, dec, add, sub, set",
             "gauge a: value must be a number, got a string \"" + cut + "\""),
         result.rejections().stream().map(Rejection::message).toList());
+  }
+
+  /** {@code count} inc deltas of counter c, one per line, then {@code tail} as the last line. */
+  private static byte[] ndjson(int count) {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      body.append("{\"type\":\"counter\",\"name\":\"c\",\"method\":\"inc\"}\n");
+    }
+    return bytes(body.toString());
+  }
+
+  @Test
+  void bodyOverTheDeltaLimitIsRefusedWholeOverHttpWithOneReasonForTheRest() {
+    Aggregator aggregator =
+        Aggregator.builder().limits(Limits.defaults().withMaxDeltasPerBody(3)).build();
+
+    IngestResult atLimit = aggregator.ingestAll("http", ndjson(3));
+    IngestResult overLimit = aggregator.ingestAll("http", ndjson(1_000));
+
+    assertTrue(atLimit.ok());
+    assertEquals(
+        List.of(
+            new Rejection(
+                3,
+                Reason.INVALID,
+                "body: more than 3 deltas, the limit; the rest was not read; send smaller"
+                    + " batches")),
+        overLimit.rejections());
+    assertEquals(3.0, aggregator.registry().getSampleValue("c_total"));
+  }
+
+  @Test
+  void datagramOverTheDeltaLimitHasItsFirstDeltasApplied() {
+    Aggregator aggregator =
+        Aggregator.builder().limits(Limits.defaults().withMaxDeltasPerBody(3)).build();
+    byte[] body =
+        bytes("[" + "{\"type\":\"counter\",\"name\":\"c\",\"method\":\"inc\"},".repeat(9) + "{}]");
+
+    IngestResult result = aggregator.ingestEach("udp", body, 0, body.length);
+
+    assertEquals(3, result.applied());
+    assertEquals(1, result.rejections().size());
+    assertEquals(3.0, aggregator.registry().getSampleValue("c_total"));
+  }
+
+  @Test
+  void aMillionEmptyObjectsCostOneRejectionPastTheLimit() {
+    Aggregator aggregator = Aggregator.create();
+    byte[] body = bytes("{}\n".repeat(1_000_000));
+
+    IngestResult result = aggregator.ingestAll("http", body);
+
+    assertEquals(100_001, result.rejections().size());
+    assertEquals(
+        "body: more than 100000 deltas, the limit; the rest was not read; send smaller batches",
+        result.rejections().get(100_000).message());
   }
 }

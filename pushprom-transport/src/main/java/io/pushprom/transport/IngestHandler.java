@@ -7,9 +7,9 @@ import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
 import io.pushprom.core.Rejection;
 import java.io.IOException;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /**
  * Takes deltas from HTTP {@code POST} bodies: one delta, a JSON array or NDJSON, applied all or
@@ -35,6 +35,9 @@ public final class IngestHandler implements HttpHandler {
   private static final LogLimiter REJECTIONS = new LogLimiter(LOG, 10);
 
   private static final LogLimiter FAILURES = new LogLimiter(LOG, 10);
+
+  /** Rejected deltas listed in a {@code 400}'s answer, at most. */
+  private static final int DESCRIBED = 100;
 
   /** The largest body taken by default: ample for batches of many thousand deltas. */
   static final int DEFAULT_MAX_REQUEST_BYTES = 16 << 20;
@@ -126,12 +129,26 @@ public final class IngestHandler implements HttpHandler {
     }
   }
 
-  /** One line per rejected delta; a lone delta's line is just its reason. */
+  /**
+   * One line per rejected delta, up to {@value #DESCRIBED} of them; a lone delta's line is just its
+   * reason. A body of a hundred thousand bad deltas must not become an answer a hundred times its
+   * size.
+   */
   private static String describe(IngestResult result) {
+    List<Rejection> rejections = result.rejections();
     if (result.received() <= 1) {
-      return result.rejections().get(0).message() + "\n";
+      return rejections.get(0).message() + "\n";
     }
-    return result.rejections().stream().map(Rejection::toString).collect(Collectors.joining("\n"))
-        + "\n";
+    StringBuilder answer = new StringBuilder();
+    for (Rejection rejection : rejections.subList(0, Math.min(DESCRIBED, rejections.size()))) {
+      answer.append(rejection).append('\n');
+    }
+    if (rejections.size() > DESCRIBED) {
+      answer
+          .append("and ")
+          .append(rejections.size() - DESCRIBED)
+          .append(" more rejected deltas, not listed\n");
+    }
+    return answer.toString();
   }
 }

@@ -69,6 +69,27 @@ class IngestHandlerTest {
   }
 
   @Test
+  void answerListsTheFirstHundredRejectionsAndCountsTheRest() throws Exception {
+    HttpServer server = startServer();
+    server.createContext("/", IngestHandler.of(aggregator));
+    server.start();
+    try {
+      HttpResponse<String> refused =
+          Http.post(server.getAddress().getPort(), "/", "{}\n".repeat(150));
+
+      List<String> lines = refused.body().lines().toList();
+      assertEquals(400, refused.statusCode());
+      assertEquals(101, lines.size());
+      assertEquals(
+          "delta 0: delta: missing type, expected counter, gauge, histogram or summary",
+          lines.get(0));
+      assertEquals("and 50 more rejected deltas, not listed", lines.get(100));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void handlerMountedOnAnApplicationsServerAnswersProblemsAsAtRoot() throws Exception {
     HttpServer server = startServer();
     server.createContext("/pushprom", IngestHandler.of(aggregator));
