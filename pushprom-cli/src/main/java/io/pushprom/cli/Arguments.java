@@ -1,5 +1,6 @@
 package io.pushprom.cli;
 
+import io.pushprom.core.Limits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,27 @@ final class Arguments {
           "on SIGTERM, how long to let HTTP requests in flight finish and, if deltas were applied"
               + " since the last scrape, to wait for one more",
           Durations::parse);
+  static final Flag<Integer> MAX_LABELS =
+      Flag.of(
+          "max-labels",
+          "N",
+          Integer.toString(Limits.defaults().maxLabels()),
+          "the most label pairs a delta may have",
+          Arguments::positive);
+  static final Flag<Integer> MAX_LABEL_VALUE_LENGTH =
+      Flag.of(
+          "max-label-value-length",
+          "N",
+          Integer.toString(Limits.defaults().maxLabelValueLength()),
+          "the most characters a label value may have",
+          Arguments::positive);
+  static final Flag<Integer> MAX_DELTAS_PER_BODY =
+      Flag.of(
+          "max-deltas-per-body",
+          "N",
+          Integer.toString(Limits.defaults().maxDeltasPerBody()),
+          "the most deltas one HTTP body or datagram may hold",
+          Arguments::positive);
   static final Flag<Optional<Path>> BASIC_AUTH_FILE =
       Flag.of(
           "basic-auth-file",
@@ -97,6 +119,9 @@ final class Arguments {
           WRITE_TIMEOUT,
           MAX_REQUEST_BYTES,
           SHUTDOWN_GRACE,
+          MAX_LABELS,
+          MAX_LABEL_VALUE_LENGTH,
+          MAX_DELTAS_PER_BODY,
           BASIC_AUTH_FILE,
           AUTH_METRICS,
           TLS_CERT_FILE,
@@ -166,6 +191,27 @@ final class Arguments {
     return arguments;
   }
 
+  private static int positive(String text) {
+    try {
+      int value = Integer.parseInt(text);
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // Described below, as every other bad number.
+    }
+    throw new IllegalArgumentException(
+        "invalid number \"" + text + "\", expected a whole number from 1 to 2147483647");
+  }
+
+  /** The limits on what one delta or body may hold, from the flags. */
+  Limits limits() {
+    return Limits.defaults()
+        .withMaxLabels(get(MAX_LABELS))
+        .withMaxLabelValueLength(get(MAX_LABEL_VALUE_LENGTH))
+        .withMaxDeltasPerBody(get(MAX_DELTAS_PER_BODY));
+  }
+
   private static Optional<Path> optionalPath(String text) {
     return text.isEmpty() ? Optional.empty() : Optional.of(Path.of(text));
   }
@@ -180,7 +226,7 @@ final class Arguments {
                 + "Flags take one dash or two, and their value after a space or '='.\n"
                 + "An ADDRESS is host:port, :port (every interface) or [ipv6]:port; a DURATION is"
                 + " a number and a unit, as 500ms, 10s, 5m, 1h; BYTES is a number, with or"
-                + " without KiB or MiB.\n\n");
+                + " without KiB or MiB; N is a whole number.\n\n");
     for (Flag<?> flag : FLAGS) {
       String help = flag.help();
       if (!flag.isToggle() && !flag.defaultText().isEmpty()) {

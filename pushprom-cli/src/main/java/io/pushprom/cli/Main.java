@@ -141,7 +141,7 @@ public final class Main {
       Arguments arguments, PrintStream out, PrintStream err, CountDownLatch stop) {
     String version = Main.class.getPackage().getImplementationVersion();
     log(out, "welcome to pushprom " + (version == null ? "(development build)" : version));
-    Aggregator aggregator = Aggregator.create();
+    Aggregator aggregator = Aggregator.builder().limits(arguments.limits()).build();
     InetSocketAddress httpAddress = arguments.get(Arguments.HTTP_LISTEN_ADDRESS);
     HttpListener.Builder builder =
         HttpListener.builder(aggregator)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pushprom.core.Limits;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,18 @@ class ArgumentsTest {
   })
   void readsDurationsAsGoWritesThem(String flag, Duration expected) {
     assertEquals(expected, Arguments.parse(flag).get(Arguments.READ_TIMEOUT));
+  }
+
+  @Test
+  void limitFlagsBecomeTheAggregatorsLimits() {
+    Arguments arguments =
+        Arguments.parse(
+            "-max-labels", "8", "-max-label-value-length=100", "--max-deltas-per-body", "5000");
+
+    assertEquals(
+        Limits.defaults().withMaxLabels(8).withMaxLabelValueLength(100).withMaxDeltasPerBody(5000),
+        arguments.limits());
+    assertEquals(Limits.defaults(), Arguments.parse().limits());
   }
 
   @ParameterizedTest
@@ -167,6 +180,10 @@ class ArgumentsTest {
             + " and a unit, as 500ms, 10s, 5m, 1h",
         "-shutdown-grace=1.5s | flag -shutdown-grace: invalid duration \"1.5s\", expected a"
             + " number and a unit, as 500ms, 10s, 5m, 1h",
+        "-max-labels 0 | flag -max-labels: invalid number \"0\", expected a whole number from 1 to"
+            + " 2147483647",
+        "-max-deltas-per-body=1e6 | flag -max-deltas-per-body: invalid number \"1e6\", expected a"
+            + " whole number from 1 to 2147483647",
         "-max-request-bytes 0 | flag -max-request-bytes: invalid size \"0\", expected a number of"
             + " bytes from 1 to 2147483647, as 65536, 64KiB or 16MiB",
         "-max-request-bytes 2GiB | flag -max-request-bytes: invalid size \"2GiB\", expected a"
