@@ -13,9 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,35 +25,15 @@ class ProcessTest {
 
   @TempDir Path dir;
 
-  private static ProcessBuilder pushprom(String... args) {
-    return pushpromOnJvm(List.of(), args);
-  }
-
-  private static ProcessBuilder pushpromOnJvm(List<String> jvmOptions, String... args) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
-  }
-
   /** Runs pushprom to its end, its output in {@code dir}; returns the exit code. */
   private int runToEnd(String... args) throws IOException, InterruptedException {
-    return runToEnd(pushprom(args));
+    return runToEnd(List.of(), args);
   }
 
-  private int runToEnd(ProcessBuilder builder) throws IOException, InterruptedException {
-    Process process =
-        builder
-            .redirectOutput(dir.resolve("out").toFile())
-            .redirectError(dir.resolve("err").toFile())
-            .start();
-    try {
-      assertTrue(process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "pushprom did not exit");
-      return process.exitValue();
-    } finally {
-      process.destroyForcibly();
+  private int runToEnd(List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
+    try (PushpromProcess pushprom = PushpromProcess.start(dir, jvmOptions, args)) {
+      return pushprom.awaitExit();
     }
   }
 
@@ -164,12 +142,11 @@ class ProcessTest {
     // An IPv4-only JVM cannot open an IPv6 socket: not an IOException, and it must not hang.
     int code =
         runToEnd(
-            pushpromOnJvm(
-                List.of("-Djava.net.preferIPv4Stack=true"),
-                "-http-listen-address",
-                "127.0.0.1:0",
-                "-udp-listen-address",
-                "[::1]:0"));
+            List.of("-Djava.net.preferIPv4Stack=true"),
+            "-http-listen-address",
+            "127.0.0.1:0",
+            "-udp-listen-address",
+            "[::1]:0");
 
     assertEquals(1, code);
     assertTrue(read("err").startsWith("pushprom: cannot listen for UDP on [::1]:0: "), read("err"));

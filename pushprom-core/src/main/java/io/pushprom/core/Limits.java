@@ -1,5 +1,7 @@
 package io.pushprom.core;
 
+import java.util.Arrays;
+
 /**
  * How large one delta may be: what a client controls of the work and memory a delta costs. A delta
  * over a limit is rejected as {@link Reason#INVALID} with a message naming the limit; the parser
@@ -52,38 +54,32 @@ package io.pushprom.core;
  * </ul>
  */
 public final class Limits {
-  private static final Limits DEFAULTS = new Limits(64, 1024, 256, 4096, 128, 16, 100_000);
+  /** Each limit, by its index in {@link #max}, with its name for messages and its default. */
+  private enum Limit {
+    LABELS("maxLabels", 64),
+    LABEL_VALUE_LENGTH("maxLabelValueLength", 1024),
+    NAME_LENGTH("maxNameLength", 256),
+    HELP_LENGTH("maxHelpLength", 4096),
+    BUCKETS("maxBuckets", 128),
+    OBJECTIVES("maxObjectives", 16),
+    DELTAS_PER_BODY("maxDeltasPerBody", 100_000);
 
-  private final int maxLabels;
-  private final int maxLabelValueLength;
-  private final int maxNameLength;
-  private final int maxHelpLength;
-  private final int maxBuckets;
-  private final int maxObjectives;
-  private final int maxDeltasPerBody;
+    final String field;
+    final int defaultValue;
 
-  private Limits(
-      int maxLabels,
-      int maxLabelValueLength,
-      int maxNameLength,
-      int maxHelpLength,
-      int maxBuckets,
-      int maxObjectives,
-      int maxDeltasPerBody) {
-    this.maxLabels = positive("maxLabels", maxLabels);
-    this.maxLabelValueLength = positive("maxLabelValueLength", maxLabelValueLength);
-    this.maxNameLength = positive("maxNameLength", maxNameLength);
-    this.maxHelpLength = positive("maxHelpLength", maxHelpLength);
-    this.maxBuckets = positive("maxBuckets", maxBuckets);
-    this.maxObjectives = positive("maxObjectives", maxObjectives);
-    this.maxDeltasPerBody = positive("maxDeltasPerBody", maxDeltasPerBody);
+    Limit(String field, int defaultValue) {
+      this.field = field;
+      this.defaultValue = defaultValue;
+    }
   }
 
-  private static int positive(String name, int value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException(name + ": " + value + " is not allowed, must be positive");
-    }
-    return value;
+  private static final Limits DEFAULTS =
+      new Limits(Arrays.stream(Limit.values()).mapToInt(limit -> limit.defaultValue).toArray());
+
+  private final int[] max;
+
+  private Limits(int[] max) {
+    this.max = max;
   }
 
   /** The limits a server has unless told otherwise; see the class comment for their values. */
@@ -93,183 +89,142 @@ public final class Limits {
 
   /** Label pairs per delta. */
   public int maxLabels() {
-    return maxLabels;
+    return max[Limit.LABELS.ordinal()];
   }
 
   /** Characters (UTF-16 units) in one label value. */
   public int maxLabelValueLength() {
-    return maxLabelValueLength;
+    return max[Limit.LABEL_VALUE_LENGTH.ordinal()];
   }
 
   /** Characters in a metric name or a label name. */
   public int maxNameLength() {
-    return maxNameLength;
+    return max[Limit.NAME_LENGTH.ordinal()];
   }
 
   /** Characters (UTF-16 units) in a help text. */
   public int maxHelpLength() {
-    return maxHelpLength;
+    return max[Limit.HELP_LENGTH.ordinal()];
   }
 
   /** Upper bounds a histogram may name. */
   public int maxBuckets() {
-    return maxBuckets;
+    return max[Limit.BUCKETS.ordinal()];
   }
 
   /** Quantiles a summary may name. */
   public int maxObjectives() {
-    return maxObjectives;
-  }
-
-  /**
-   * These limits with {@code maxLabels} label pairs per delta.
-   *
-   * @throws IllegalArgumentException if it is not positive
-   */
-  public Limits withMaxLabels(int maxLabels) {
-    return new Limits(
-        maxLabels,
-        maxLabelValueLength,
-        maxNameLength,
-        maxHelpLength,
-        maxBuckets,
-        maxObjectives,
-        maxDeltasPerBody);
-  }
-
-  /** These limits with label values of up to {@code maxLabelValueLength} characters. */
-  public Limits withMaxLabelValueLength(int maxLabelValueLength) {
-    return new Limits(
-        maxLabels,
-        maxLabelValueLength,
-        maxNameLength,
-        maxHelpLength,
-        maxBuckets,
-        maxObjectives,
-        maxDeltasPerBody);
-  }
-
-  /** These limits with metric and label names of up to {@code maxNameLength} characters. */
-  public Limits withMaxNameLength(int maxNameLength) {
-    return new Limits(
-        maxLabels,
-        maxLabelValueLength,
-        maxNameLength,
-        maxHelpLength,
-        maxBuckets,
-        maxObjectives,
-        maxDeltasPerBody);
-  }
-
-  /** These limits with help texts of up to {@code maxHelpLength} characters. */
-  public Limits withMaxHelpLength(int maxHelpLength) {
-    return new Limits(
-        maxLabels,
-        maxLabelValueLength,
-        maxNameLength,
-        maxHelpLength,
-        maxBuckets,
-        maxObjectives,
-        maxDeltasPerBody);
-  }
-
-  /** These limits with up to {@code maxBuckets} buckets per histogram. */
-  public Limits withMaxBuckets(int maxBuckets) {
-    return new Limits(
-        maxLabels,
-        maxLabelValueLength,
-        maxNameLength,
-        maxHelpLength,
-        maxBuckets,
-        maxObjectives,
-        maxDeltasPerBody);
+    return max[Limit.OBJECTIVES.ordinal()];
   }
 
   /** Deltas in one body (an HTTP request or a datagram). */
   public int maxDeltasPerBody() {
-    return maxDeltasPerBody;
+    return max[Limit.DELTAS_PER_BODY.ordinal()];
   }
 
-  /** These limits with bodies of up to {@code maxDeltasPerBody} deltas. */
-  public Limits withMaxDeltasPerBody(int maxDeltasPerBody) {
-    return new Limits(
-        maxLabels,
-        maxLabelValueLength,
-        maxNameLength,
-        maxHelpLength,
-        maxBuckets,
-        maxObjectives,
-        maxDeltasPerBody);
+  // Each with... method throws IllegalArgumentException if its value is not positive.
+
+  /** These limits with {@code maxLabels} label pairs per delta. */
+  public Limits withMaxLabels(int maxLabels) {
+    return with(Limit.LABELS, maxLabels);
+  }
+
+  /** These limits with label values of up to {@code maxLabelValueLength} characters. */
+  public Limits withMaxLabelValueLength(int maxLabelValueLength) {
+    return with(Limit.LABEL_VALUE_LENGTH, maxLabelValueLength);
+  }
+
+  /** These limits with metric and label names of up to {@code maxNameLength} characters. */
+  public Limits withMaxNameLength(int maxNameLength) {
+    return with(Limit.NAME_LENGTH, maxNameLength);
+  }
+
+  /** These limits with help texts of up to {@code maxHelpLength} characters. */
+  public Limits withMaxHelpLength(int maxHelpLength) {
+    return with(Limit.HELP_LENGTH, maxHelpLength);
+  }
+
+  /** These limits with up to {@code maxBuckets} buckets per histogram. */
+  public Limits withMaxBuckets(int maxBuckets) {
+    return with(Limit.BUCKETS, maxBuckets);
   }
 
   /** These limits with up to {@code maxObjectives} objectives per summary. */
   public Limits withMaxObjectives(int maxObjectives) {
-    return new Limits(
-        maxLabels,
-        maxLabelValueLength,
-        maxNameLength,
-        maxHelpLength,
-        maxBuckets,
-        maxObjectives,
-        maxDeltasPerBody);
+    return with(Limit.OBJECTIVES, maxObjectives);
+  }
+
+  /** These limits with bodies of up to {@code maxDeltasPerBody} deltas. */
+  public Limits withMaxDeltasPerBody(int maxDeltasPerBody) {
+    return with(Limit.DELTAS_PER_BODY, maxDeltasPerBody);
+  }
+
+  private Limits with(Limit limit, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(
+          limit.field + ": " + value + " is not allowed, must be positive");
+    }
+    int[] changed = max.clone();
+    changed[limit.ordinal()] = value;
+    return new Limits(changed);
   }
 
   // Each rule below is checked here only, by the parser while it reads and by check(Delta) for
   // deltas built in Java; each returns what is wrong, without the subject, or null.
 
   String labelCount(int count) {
-    return count <= maxLabels ? null : count + " label pairs exceed the limit of " + maxLabels;
+    return count <= maxLabels() ? null : count + " label pairs exceed the limit of " + maxLabels();
   }
 
   String metricName(int length) {
-    return length <= maxNameLength
+    return length <= maxNameLength()
         ? null
-        : "metric name of " + length + " characters exceeds the limit of " + maxNameLength;
+        : "metric name of " + length + " characters exceeds the limit of " + maxNameLength();
   }
 
   String labelName(String name) {
-    return name == null || name.length() <= maxNameLength
+    return name == null || name.length() <= maxNameLength()
         ? null
         : "label name "
             + Delta.abbreviate(name)
             + " of "
             + name.length()
             + " characters exceeds the limit of "
-            + maxNameLength;
+            + maxNameLength();
   }
 
   String labelValue(String name, int length) {
-    return length <= maxLabelValueLength
+    return length <= maxLabelValueLength()
         ? null
         : "label "
             + Delta.abbreviate(name)
             + ": value of "
             + length
             + " characters exceeds the limit of "
-            + maxLabelValueLength;
+            + maxLabelValueLength();
   }
 
   String help(int length) {
-    return length <= maxHelpLength
+    return length <= maxHelpLength()
         ? null
-        : "help text of " + length + " characters exceeds the limit of " + maxHelpLength;
+        : "help text of " + length + " characters exceeds the limit of " + maxHelpLength();
   }
 
   String bucketCount(int count) {
-    return count <= maxBuckets ? null : count + " buckets exceed the limit of " + maxBuckets;
+    return count <= maxBuckets() ? null : count + " buckets exceed the limit of " + maxBuckets();
   }
 
   /** What the parser says, in place of the deltas past the limit, which it does not read. */
   String deltaCount() {
     return "body: more than "
-        + maxDeltasPerBody
+        + maxDeltasPerBody()
         + " deltas, the limit; the rest was not read; send smaller batches";
   }
 
   String objectiveCount(int count) {
-    return count <= maxObjectives
+    return count <= maxObjectives()
         ? null
-        : count + " objectives exceed the limit of " + maxObjectives;
+        : count + " objectives exceed the limit of " + maxObjectives();
   }
 
   /**
@@ -310,43 +265,21 @@ public final class Limits {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Limits limits
-        && maxLabels == limits.maxLabels
-        && maxLabelValueLength == limits.maxLabelValueLength
-        && maxNameLength == limits.maxNameLength
-        && maxHelpLength == limits.maxHelpLength
-        && maxBuckets == limits.maxBuckets
-        && maxObjectives == limits.maxObjectives
-        && maxDeltasPerBody == limits.maxDeltasPerBody;
+    return other instanceof Limits limits && Arrays.equals(max, limits.max);
   }
 
   @Override
   public int hashCode() {
-    int hash = maxLabels;
-    hash = 31 * hash + maxLabelValueLength;
-    hash = 31 * hash + maxNameLength;
-    hash = 31 * hash + maxHelpLength;
-    hash = 31 * hash + maxBuckets;
-    hash = 31 * hash + maxObjectives;
-    return 31 * hash + maxDeltasPerBody;
+    return Arrays.hashCode(max);
   }
 
   @Override
   public String toString() {
-    return "Limits[maxLabels="
-        + maxLabels
-        + ", maxLabelValueLength="
-        + maxLabelValueLength
-        + ", maxNameLength="
-        + maxNameLength
-        + ", maxHelpLength="
-        + maxHelpLength
-        + ", maxBuckets="
-        + maxBuckets
-        + ", maxObjectives="
-        + maxObjectives
-        + ", maxDeltasPerBody="
-        + maxDeltasPerBody
-        + "]";
+    StringBuilder text = new StringBuilder("Limits[");
+    for (Limit limit : Limit.values()) {
+      text.append(limit.ordinal() == 0 ? "" : ", ").append(limit.field).append('=');
+      text.append(max[limit.ordinal()]);
+    }
+    return text.append(']').toString();
   }
 }
