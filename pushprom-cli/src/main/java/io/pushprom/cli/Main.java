@@ -44,6 +44,10 @@ public final class Main {
   /** The JVM's own code for {@code -XX:+ExitOnOutOfMemoryError}, which the run commands pass. */
   static final int OUT_OF_MEMORY_EXIT_CODE = 3;
 
+  // Made in advance: when the JVM has no memory left, it cannot make these lines.
+  private static final String OUT_OF_MEMORY = "pushprom: out of memory; exiting with code 3";
+  private static final String THREAD_DIED = "pushprom: a thread pushprom needs died; exiting";
+
   /**
    * Keeps the log's handlers until the process ends. The JDK's own resets them all in a shutdown
    * hook of its, at once, while Pushprom is still closing: what the listeners say then (a drain
@@ -68,16 +72,24 @@ public final class Main {
     // as its HTTP dispatcher, dies of any error, and a process without it would live on deaf.
     Thread.setDefaultUncaughtExceptionHandler(
         (thread, error) -> {
-          System.out.println(
-              LocalDateTime.now().format(TIME)
-                  + " thread "
-                  + thread.getName()
-                  + " died ("
-                  + error
-                  + "); exiting so that a supervisor restarts pushprom");
-          System.out.flush();
-          Runtime.getRuntime()
-              .halt(error instanceof OutOfMemoryError ? OUT_OF_MEMORY_EXIT_CODE : 1);
+          int code = error instanceof OutOfMemoryError ? OUT_OF_MEMORY_EXIT_CODE : 1;
+          try {
+            // Saying so needs memory too, which may fail again: the halt below comes regardless.
+            System.out.println(
+                LocalDateTime.now().format(TIME)
+                    + " thread "
+                    + thread.getName()
+                    + " died ("
+                    + error
+                    + "); exiting with code "
+                    + code
+                    + " so that a supervisor restarts pushprom");
+            System.out.flush();
+          } catch (Throwable again) {
+            System.out.println(code == 1 ? THREAD_DIED : OUT_OF_MEMORY);
+          } finally {
+            Runtime.getRuntime().halt(code);
+          }
         });
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);

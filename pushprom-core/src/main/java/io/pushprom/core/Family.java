@@ -152,9 +152,9 @@ final class Family extends Collector implements Collector.Describable {
 
   /** Whether applying {@code delta} could make its series infinite, so it must be checked. */
   static boolean isLarge(Delta delta) {
+    // A histogram's or summary's observation is added to its sum.
     return Math.abs(delta.value()) >= LARGE
-        && (delta.type() == MetricType.COUNTER
-            || delta.type() == MetricType.GAUGE && delta.method() != Method.SET);
+        && !(delta.type() == MetricType.GAUGE && delta.method() == Method.SET);
   }
 
   /** The value of the series {@code delta} names, or 0 if it does not exist yet. */
@@ -163,8 +163,18 @@ final class Family extends Collector implements Collector.Describable {
     return child == null ? 0 : value(child);
   }
 
+  /** A counter's or gauge's value; a histogram's or summary's sum. */
   private static double value(Object child) {
-    return child instanceof Counter.Child counter ? counter.get() : ((Gauge.Child) child).get();
+    if (child instanceof Counter.Child counter) {
+      return counter.get();
+    }
+    if (child instanceof Histogram.Child histogram) {
+      return histogram.get().sum;
+    }
+    if (child instanceof Summary.Child summary) {
+      return summary.get().sum;
+    }
+    return ((Gauge.Child) child).get();
   }
 
   /** What {@code delta} makes of {@code current}: the one place that says how a value changes. */
@@ -191,7 +201,7 @@ final class Family extends Collector implements Collector.Describable {
               + Delta.format(delta.value())
               + (subtracting ? " from " : " to ")
               + current
-              + " would make it "
+              + (delta.method() == Method.OBSERVE ? " would make its sum " : " would make it ")
               + (Double.isNaN(next(delta, current)) ? "NaN" : "infinite"));
     }
   }

@@ -48,6 +48,21 @@ class FiniteValuesTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"histogram, lat_sum, lat_count", "summary, size_sum, size_count"})
+  void refusesAnObservationThatWouldMakeTheSumInfinite(String type, String sum, String count) {
+    String name = sum.substring(0, sum.indexOf('_'));
+    String observe =
+        "{'type':'" + type + "','name':'" + name + "','method':'observe','value':1.7e308}";
+    apply(observe);
+
+    assertEquals(
+        type + " " + name + ": adding 1.7E308 to 1.7E308 would make its sum infinite",
+        rejectionOf(observe));
+    assertEquals(1.7e308, value(sum));
+    assertEquals(1.0, value(count));
+  }
+
+  @ParameterizedTest
   @CsvSource({
     "1.7e308, add, 1e308, adding 1.0E308 to 1.7E308",
     "-1.7e308, sub, 1e308, subtracting 1.0E308 from -1.7E308",

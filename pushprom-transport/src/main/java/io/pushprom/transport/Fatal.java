@@ -15,6 +15,12 @@ final class Fatal {
 
   private static final Logger LOG = Logger.getLogger(Fatal.class.getName());
 
+  /** Made in advance: when the JVM has no memory left, it cannot make this line. */
+  private static final String OUT_OF_MEMORY_LINE =
+      "pushprom: out of memory; exiting with code " + OUT_OF_MEMORY_EXIT_CODE;
+
+  private static final String DIED_LINE = "pushprom: a thread pushprom needs died; exiting";
+
   private Fatal() {}
 
   /** Ends the process if {@code thrown} is an {@link OutOfMemoryError}; returns otherwise. */
@@ -26,20 +32,22 @@ final class Fatal {
 
   /** Ends the process: it cannot be trusted to serve after an {@link OutOfMemoryError}. */
   static void outOfMemory(OutOfMemoryError error) {
-    String message =
-        "out of memory in thread "
-            + Thread.currentThread().getName()
-            + " ("
-            + error.getMessage()
-            + "); exiting with code "
-            + OUT_OF_MEMORY_EXIT_CODE
-            + " so that a supervisor restarts pushprom";
     try {
-      LOG.severe(message);
-    } finally {
-      // Also where no logging is set up, and even if logging itself ran out of memory.
+      // Saying so needs memory too, which may fail again: the halt below comes regardless.
+      String message =
+          "out of memory in thread "
+              + Thread.currentThread().getName()
+              + " ("
+              + error.getMessage()
+              + "); exiting with code "
+              + OUT_OF_MEMORY_EXIT_CODE
+              + " so that a supervisor restarts pushprom";
       System.err.println("pushprom: " + message);
       System.err.flush();
+      LOG.severe(message);
+    } catch (Throwable again) {
+      System.err.println(OUT_OF_MEMORY_LINE);
+    } finally {
       // Not exit(): shutdown hooks could wait on threads that the error has already stopped.
       Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
     }
@@ -49,10 +57,12 @@ final class Fatal {
   static void died(Thread thread, Throwable thrown) {
     exitIfOutOfMemory(thrown);
     try {
-      LOG.log(Level.SEVERE, "thread " + thread.getName() + " died; exiting with code 1", thrown);
-    } finally {
       System.err.println("pushprom: thread " + thread.getName() + " died: " + thrown);
       System.err.flush();
+      LOG.log(Level.SEVERE, "thread " + thread.getName() + " died; exiting with code 1", thrown);
+    } catch (Throwable again) {
+      System.err.println(DIED_LINE);
+    } finally {
       Runtime.getRuntime().halt(1);
     }
   }

@@ -3,6 +3,7 @@ package io.pushprom.transport;
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -54,6 +55,7 @@ import javax.net.ssl.SSLContext;
 public final class HttpListener implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HttpListener.class.getName());
   private static final LogLimiter BUSY = new LogLimiter(LOG, 1);
+  private static final LogLimiter UNAUTHORIZED = new LogLimiter(LOG, 10);
 
   /**
    * Requests handled at once, at most. A slow client holds one worker until its timeout, so this
@@ -197,8 +199,19 @@ public final class HttpListener implements AutoCloseable {
       Guard guard = new Guard();
       HttpHandler ingest = IngestHandler.of(aggregator, maxRequestBytes);
       // Health checks and pushes alike need no credentials to read; anything else needs them.
-      Authenticator open = auth == null ? null : auth.authenticator(false);
-      Authenticator metrics = auth == null ? null : auth.authenticator(authMetrics);
+      Authenticator open = null;
+      Authenticator metrics = null;
+      if (auth != null) {
+        Counter unauthorized =
+            aggregator
+                .telemetry()
+                .counter(
+                    "pushprom_http_unauthorized_total",
+                    "HTTP requests refused for missing or wrong credentials, or while too many"
+                        + " were being checked.");
+        open = counted(auth.authenticator(false), unauthorized);
+        metrics = counted(auth.authenticator(authMetrics), unauthorized);
+      }
       mount(server, "/", ingest, guard, drain.writes(), open);
       // simpleclient's handler keeps its thread's buffer as large as the largest exposition, so
       // one thread serves every scrape: a million series hold one 64 MiB buffer, not one per
@@ -267,6 +280,29 @@ public final class HttpListener implements AutoCloseable {
       server.setExecutor(workers);
       server.start();
       return new HttpListener(server, List.of(workers, scraper), drain, gracePeriod);
+    }
+
+    /** {@code authenticator}, whose refusals are counted and logged (at a bounded rate). */
+    private static Authenticator counted(Authenticator authenticator, Counter refusals) {
+      return new Authenticator() {
+        @Override
+        public Result authenticate(HttpExchange exchange) {
+          Result result = authenticator.authenticate(exchange);
+          if (!(result instanceof Success)) {
+            refusals.inc();
+            UNAUTHORIZED.log(
+                Level.INFO,
+                () ->
+                    "unauthorized "
+                        + exchange.getRequestMethod()
+                        + " "
+                        + exchange.getRequestURI().getPath()
+                        + " from "
+                        + exchange.getRemoteAddress().getAddress().getHostAddress());
+          }
+          return result;
+        }
+      };
     }
 
     private static void mount(

@@ -3,6 +3,7 @@ package io.pushprom.transport;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.prometheus.client.Counter;
+import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,7 +23,8 @@ final class ScrapeHandler implements HttpHandler {
   private final Runnable scraping;
 
   /**
-   * @param scraping told as each scrape begins
+   * @param scraping told as each scrape of every series begins; a scrape filtered by {@code name[]}
+   *     does not count, as it may leave out what was pushed last
    */
   ScrapeHandler(HttpHandler exposition, Counter errors, Runnable scraping) {
     this.exposition = exposition;
@@ -32,7 +34,9 @@ final class ScrapeHandler implements HttpHandler {
 
   @Override
   public void handle(HttpExchange exchange) {
-    scraping.run();
+    if (isWhole(exchange.getRequestURI().getRawQuery())) {
+      scraping.run();
+    }
     try {
       exposition.handle(exchange);
     } catch (Throwable e) {
@@ -41,5 +45,19 @@ final class ScrapeHandler implements HttpHandler {
       LIMITED.log(Level.WARNING, () -> "scrape of /metrics failed", e);
       Exchanges.fail(exchange, e);
     }
+  }
+
+  /** Whether a query asks for every series: it names none with {@code name[]}. */
+  static boolean isWhole(String rawQuery) {
+    if (rawQuery == null) {
+      return true;
+    }
+    for (String parameter : rawQuery.split("&")) {
+      String lower = parameter.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("name[]=") || lower.startsWith("name%5b%5d=")) {
+        return false;
+      }
+    }
+    return true;
   }
 }
