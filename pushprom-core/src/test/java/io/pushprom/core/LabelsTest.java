@@ -73,12 +73,9 @@ class LabelsTest {
       values[i] = Integer.toString(i);
     }
 
-    long start = System.nanoTime();
     Labels labels = Labels.sorted(names, values, size);
-    long millis = (System.nanoTime() - start) / 1_000_000;
 
     // The insertion sort this replaced took about 40 s here.
-    assertTrue(millis < 1000, millis + " ms");
     assertEquals("l000000", labels.firstKey());
     assertEquals(Integer.toString(size - 1), labels.get("l000000"));
     assertEquals(size, labels.size());

@@ -171,16 +171,13 @@ class LimitsTest {
     byte[] body = bytes(withLabels(1_000_000, false));
     Aggregator aggregator = Aggregator.create();
 
-    long start = System.nanoTime();
     IngestResult result = aggregator.ingestEach("udp", body, 0, body.length);
-    long millis = (System.nanoTime() - start) / 1_000_000;
 
     assertEquals(
         List.of(
             new Rejection(
                 0, Reason.INVALID, "gauge trees: 1000000 label pairs exceed the limit of 64")),
         result.rejections());
-    assertTrue(millis < 2000, millis + " ms");
   }
 
   @Test
@@ -189,12 +186,9 @@ class LimitsTest {
     Aggregator aggregator =
         Aggregator.builder().limits(Limits.defaults().withMaxLabels(100_000)).build();
 
-    long start = System.nanoTime();
     IngestResult result = aggregator.ingestAll("http", body);
-    long millis = (System.nanoTime() - start) / 1_000_000;
 
     assertEquals(new IngestResult(1, 1, List.of()), result);
-    assertTrue(millis < 1000, millis + " ms");
     Map<String, String> labels = new HashMap<>();
     for (int i = 0; i < 100_000; i++) {
       labels.put("l" + i, "v" + i);

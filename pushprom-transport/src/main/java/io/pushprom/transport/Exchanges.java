@@ -5,10 +5,6 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 
 /** Small plain-text answers, the only kind Pushprom gives besides the exposition. */
 final class Exchanges {
@@ -62,45 +58,6 @@ final class Exchanges {
         handler.handle(exchange);
       } else {
         otherwise.handle(exchange);
-      }
-    };
-  }
-
-  /**
-   * A handler that runs {@code handler} on {@code executor} and waits for it; when the executor's
-   * queue is full, it answers {@code 503} at once rather than hold a thread of the server.
-   */
-  static HttpHandler on(ExecutorService executor, HttpHandler handler) {
-    return exchange -> {
-      Future<?> done;
-      try {
-        done =
-            executor.submit(
-                () -> {
-                  handler.handle(exchange);
-                  return null;
-                });
-      } catch (RejectedExecutionException e) {
-        try {
-          exchange.getResponseHeaders().set("Retry-After", "1");
-          respond(exchange, 503, "busy: scrapes are queued already; try again\n");
-        } finally {
-          exchange.close();
-        }
-        return;
-      }
-      try {
-        done.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        done.cancel(true);
-        exchange.close();
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof IOException io) {
-          throw io;
-        }
-        throw new IllegalStateException(
-            exchange.getRequestURI() + ": handler failed: " + e.getCause(), e.getCause());
       }
     };
   }

@@ -17,9 +17,13 @@ final class Guard extends Filter {
   private static final LogLimiter LIMITED = new LogLimiter(LOG, 10);
 
   @Override
-  public void doFilter(HttpExchange exchange, Chain chain) {
+  public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
     try {
       chain.doFilter(exchange);
+    } catch (ScrapeHandler.AbortedScrape e) {
+      // Left to the JDK's server, which cuts the connection: closing the exchange would end the
+      // answer's chunked body as if it were whole.
+      throw e;
     } catch (IOException e) {
       // The client went away, sent a broken body, or was cut off by a timeout: none to answer.
       LOG.log(Level.FINE, "http exchange failed", e);

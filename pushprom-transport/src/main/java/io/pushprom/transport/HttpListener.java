@@ -9,14 +9,12 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.Counter;
-import io.prometheus.client.exporter.HTTPServer;
 import io.pushprom.core.Aggregator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -213,13 +211,9 @@ public final class HttpListener implements AutoCloseable {
         metrics = counted(auth.authenticator(authMetrics), unauthorized);
       }
       mount(server, "/", ingest, guard, drain.writes(), open);
-      // simpleclient's handler keeps its thread's buffer as large as the largest exposition, so
-      // one thread serves every scrape: a million series hold one 64 MiB buffer, not one per
-      // thread.
-      ExecutorService scraper = newExecutor(1, 1, new ArrayBlockingQueue<>(4), "pushprom-scrape-");
       HttpHandler scrape =
           new ScrapeHandler(
-              new HTTPServer.HTTPMetricHandler(aggregator.registry()),
+              aggregator.registry(),
               aggregator
                   .telemetry()
                   .counter(
@@ -231,7 +225,7 @@ public final class HttpListener implements AutoCloseable {
       mount(
           server,
           "/metrics",
-          Exchanges.onlyAt("/metrics", Exchanges.on(scraper, scrape), ingest),
+          Exchanges.onlyAt("/metrics", scrape, ingest),
           guard,
           drain.reads(),
           metrics);
@@ -279,7 +273,7 @@ public final class HttpListener implements AutoCloseable {
               });
       server.setExecutor(workers);
       server.start();
-      return new HttpListener(server, List.of(workers, scraper), drain, gracePeriod);
+      return new HttpListener(server, List.of(workers), drain, gracePeriod);
     }
 
     /** {@code authenticator}, whose refusals are counted and logged (at a bounded rate). */

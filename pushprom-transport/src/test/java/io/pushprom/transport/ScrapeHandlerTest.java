@@ -2,6 +2,9 @@ package io.pushprom.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,6 +24,20 @@ class ScrapeHandlerTest {
         "names=1, true",
       })
   void onlyAnUnfilteredScrapeCountsAsWhole(String rawQuery, boolean whole) {
-    assertEquals(whole, ScrapeHandler.isWhole(rawQuery));
+    assertEquals(whole, ScrapeHandler.names(rawQuery).isEmpty());
+  }
+
+  @Test
+  void namesAreDecodedAsSimpleclientDecodesThem() {
+    assertEquals(
+        Set.of("a_total", "b c"), ScrapeHandler.names("name%5B%5D=a_total&name[]=b+c&other=x"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {"gzip | true", "deflate, GZIP | true", "br,gzip;q=1.0 | false", "identity | false"})
+  void gzipIsOfferedAsSimpleclientReadsIt(String acceptEncoding, boolean gzip) {
+    assertEquals(gzip, ScrapeHandler.acceptsGzip(List.of(acceptEncoding)));
   }
 }
