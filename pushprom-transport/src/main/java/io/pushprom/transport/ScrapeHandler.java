@@ -34,6 +34,7 @@ final class ScrapeHandler implements HttpHandler {
   public void handle(HttpExchange exchange) {
     scraping.run();
     try {
+      Exchanges.skipEmptyBody(exchange);
       exposition.handle(exchange);
     } catch (Throwable e) {
       Fatal.exitIfOutOfMemory(e);
