@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,19 +82,6 @@ class HttpHardeningTest {
       assertEquals(1.0, value(registry, "pushprom_scrape_errors_total"));
       // The scraping thread survived the failure.
       assertEquals(200, Http.get(http.port(), "/metrics").statusCode());
-    }
-  }
-
-  /** A registry that throws an {@link Error} when the next collector is registered, once. */
-  private static final class BreakingRegistry extends CollectorRegistry {
-    final AtomicBoolean armed = new AtomicBoolean();
-
-    @Override
-    public void register(Collector collector) {
-      if (armed.getAndSet(false)) {
-        throw new AssertionError("registry broke");
-      }
-      super.register(collector);
     }
   }
 
