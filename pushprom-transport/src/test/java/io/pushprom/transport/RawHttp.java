@@ -91,19 +91,27 @@ final class RawHttp implements AutoCloseable {
 
   /**
    * Whether the server closed the connection: the next read finds its end, or a reset. Bytes that
-   * come first are skipped. Fails the test if the connection is still open after the timeout.
+   * come first are skipped. False if the connection is still open after the timeout.
    */
   boolean closedByServer() throws IOException {
+    return !howClosed().equals("open");
+  }
+
+  /**
+   * How the server ended the connection: {@code closed} when it read all that was sent and closed;
+   * {@code reset} when it closed with bytes of ours unread, which the kernel answers with a reset;
+   * {@code open} if it is still open after the timeout. Bytes that come first are skipped.
+   */
+  String howClosed() throws IOException {
     try {
       while (in.read() >= 0) {
         // Whatever is left of an answer.
       }
-      return true;
+      return "closed";
     } catch (SocketTimeoutException e) {
-      return false;
+      return "open";
     } catch (SocketException e) {
-      // A reset: the server closed while bytes of ours were still unread.
-      return true;
+      return "reset";
     }
   }
 
