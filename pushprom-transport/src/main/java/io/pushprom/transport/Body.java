@@ -17,12 +17,21 @@ record Body(byte[] bytes, int length) {
   /** Buffers grow to this and are kept; a larger body gets an array of its own. */
   private static final int KEPT_BYTES = 1 << 20;
 
+  /**
+   * How much of a body over the limit is read past it, and dropped, before the connection closes:
+   * closed with bytes unread, it is reset, and a client still sending may lose the {@code 413} (the
+   * JDK drains nothing: see {@link JdkServerSettings}). Go's server reads 256 KiB so.
+   */
+  static final int LINGER_BYTES = 256 << 10;
+
   private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[8192]);
 
   /**
    * Reads the body of {@code exchange}.
    *
-   * @return the body, or {@code null} if it is longer than {@code limit} (then it is left unread)
+   * @return the body, or {@code null} if it is longer than {@code limit}: then it is read and
+   *     dropped up to {@link #LINGER_BYTES} past the limit, or not at all if the client waits for a
+   *     {@code 100 Continue}
    */
   static Body read(HttpExchange exchange, int limit) throws IOException {
     InputStream in = exchange.getRequestBody();
@@ -34,15 +43,9 @@ record Body(byte[] bytes, int length) {
       return null;
     }
     if (declared > limit) {
-      // Read up to the limit all the same: a client sending a body reads no answer before it is
-      // sent, or up to where the connection is closed.
-      for (long skipped = 0; skipped <= limit; ) {
-        int read = in.read(buffer, 0, buffer.length);
-        if (read < 0) {
-          break;
-        }
-        skipped += read;
-      }
+      // Read it all the same, up to a bound: a client sending a body reads no answer before it
+      // is sent, or up to where the connection is closed.
+      skip(in, buffer, (long) limit + LINGER_BYTES);
       return null;
     }
     if (declared > buffer.length) {
@@ -60,10 +63,22 @@ record Body(byte[] bytes, int length) {
       }
       // Full, and more to come: a chunked body, or one longer than it said.
       if (length >= limit) {
+        skip(in, buffer, LINGER_BYTES);
         return null;
       }
       buffer = Arrays.copyOf(buffer, (int) Math.min(limit + 1L, 2L * buffer.length));
       buffer[length++] = (byte) next;
+    }
+  }
+
+  /** Reads and drops up to {@code bytes} of {@code in}, or to its end. */
+  private static void skip(InputStream in, byte[] buffer, long bytes) throws IOException {
+    for (long skipped = 0; skipped < bytes; ) {
+      int read = in.read(buffer, 0, (int) Math.min(buffer.length, bytes - skipped));
+      if (read < 0) {
+        return;
+      }
+      skipped += read;
     }
   }
 

@@ -89,6 +89,7 @@ final class Drain {
   HttpHandler ready() {
     return exchange -> {
       try {
+        Exchanges.skipEmptyBody(exchange);
         if (closing) {
           Exchanges.respond(exchange, 503, "shutting down");
         } else {

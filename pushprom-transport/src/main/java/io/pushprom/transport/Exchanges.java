@@ -1,5 +1,6 @@
 package io.pushprom.transport;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
@@ -39,11 +40,31 @@ final class Exchanges {
     }
   }
 
+  /**
+   * Reads the body of a request that should have none, when it has none, so that its connection can
+   * serve the next request. Told not to drain what a handler leaves unread ({@code
+   * sun.net.httpserver.drainAmount} 0, see {@link JdkServerSettings}), the JDK closes every
+   * connection whose request body was not read to its end, even an empty one, and sends no {@code
+   * Connection: close} to say so: a client's next request on it fails. A request that does have a
+   * body is answered with {@code Connection: close}, its body unread.
+   */
+  static void skipEmptyBody(HttpExchange exchange) throws IOException {
+    Headers request = exchange.getRequestHeaders();
+    String length = request.getFirst("Content-Length");
+    if (request.containsKey("Transfer-Encoding")
+        || (length != null && !length.trim().equals("0"))) {
+      exchange.getResponseHeaders().set("Connection", "close");
+    } else {
+      // At its end at once; reading that end is what marks the body as read.
+      exchange.getRequestBody().read();
+    }
+  }
+
   /** A handler that answers {@code 200 ok} to every request, for health checks. */
   static HttpHandler ok() {
     return exchange -> {
       try {
-        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+        skipEmptyBody(exchange);
         respond(exchange, 200, "ok");
       } finally {
         exchange.close();

@@ -121,7 +121,12 @@ public final class IngestHandler implements HttpHandler {
                       ? " (and " + (result.rejections().size() - 1) + " more in the body)"
                       : ""));
       Exchanges.respond(exchange, 400, describe(result));
-    } catch (RuntimeException e) {
+    } catch (OutOfMemoryError e) {
+      // Not answered here: the server's last line (Guard, in HttpListener) ends the process.
+      throw e;
+    } catch (RuntimeException | Error e) {
+      // Errors too: the finally below closes the exchange, and an Error left to the server's
+      // last line would find it closed, unanswered.
       FAILURES.log(Level.SEVERE, () -> "failed to handle " + exchange.getRequestURI(), e);
       Exchanges.fail(exchange, e);
     } finally {

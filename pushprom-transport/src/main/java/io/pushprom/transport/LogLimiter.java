@@ -1,5 +1,6 @@
 package io.pushprom.transport;
 
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -14,13 +15,23 @@ final class LogLimiter {
 
   private final Logger logger;
   private final int perSecond;
-  private long windowStart = System.nanoTime();
+  private final LongSupplier clock;
+  private long windowStart;
   private int inWindow;
   private long held;
 
   LogLimiter(Logger logger, int perSecond) {
+    this(logger, perSecond, System::nanoTime);
+  }
+
+  /**
+   * @param clock nanoseconds, as {@link System#nanoTime}; a test's own to cross a second at will
+   */
+  LogLimiter(Logger logger, int perSecond, LongSupplier clock) {
     this.logger = logger;
     this.perSecond = perSecond;
+    this.clock = clock;
+    this.windowStart = clock.getAsLong();
   }
 
   /** Logs the message at {@code level}, unless this second's share is spent. */
@@ -35,7 +46,7 @@ final class LogLimiter {
     }
     long heldBefore;
     synchronized (this) {
-      long now = System.nanoTime();
+      long now = clock.getAsLong();
       if (now - windowStart >= SECOND_NANOS) {
         windowStart = now;
         inWindow = 0;

@@ -59,6 +59,7 @@ final class ScrapeHandler implements HttpHandler {
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
+    Exchanges.skipEmptyBody(exchange);
     Set<String> names;
     try {
       names = names(exchange.getRequestURI().getRawQuery());
