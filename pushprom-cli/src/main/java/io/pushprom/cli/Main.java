@@ -8,6 +8,7 @@ import io.pushprom.transport.UdpListener;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -44,9 +45,12 @@ public final class Main {
   /** The JVM's own code for {@code -XX:+ExitOnOutOfMemoryError}, which the run commands pass. */
   static final int OUT_OF_MEMORY_EXIT_CODE = 3;
 
-  // Made in advance: when the JVM has no memory left, it cannot make these lines.
-  private static final String OUT_OF_MEMORY = "pushprom: out of memory; exiting with code 3";
-  private static final String THREAD_DIED = "pushprom: a thread pushprom needs died; exiting";
+  // Encoded in advance: when the JVM has no memory left, writing these bytes needs none.
+  private static final byte[] OUT_OF_MEMORY =
+      "pushprom: out of memory; exiting with code 3\n".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] THREAD_DIED =
+      "pushprom: a thread pushprom needs died; exiting with code 1\n"
+          .getBytes(StandardCharsets.UTF_8);
 
   /**
    * Keeps the log's handlers until the process ends. The JDK's own resets them all in a shutdown
@@ -73,20 +77,21 @@ public final class Main {
     Thread.setDefaultUncaughtExceptionHandler(
         (thread, error) -> {
           int code = error instanceof OutOfMemoryError ? OUT_OF_MEMORY_EXIT_CODE : 1;
+          byte[] line = code == 1 ? THREAD_DIED : OUT_OF_MEMORY;
           try {
-            // Saying so needs memory too, which may fail again: the halt below comes regardless.
+            System.out.write(line, 0, line.length);
+            System.out.flush();
+            // Saying more needs memory too, which may fail again: the halt below comes regardless.
             System.out.println(
                 LocalDateTime.now().format(TIME)
                     + " thread "
                     + thread.getName()
                     + " died ("
                     + error
-                    + "); exiting with code "
-                    + code
-                    + " so that a supervisor restarts pushprom");
+                    + "); exiting so that a supervisor restarts pushprom");
             System.out.flush();
           } catch (Throwable again) {
-            System.out.println(code == 1 ? THREAD_DIED : OUT_OF_MEMORY);
+            // The line above says it already.
           } finally {
             Runtime.getRuntime().halt(code);
           }

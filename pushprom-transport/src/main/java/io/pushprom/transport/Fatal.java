@@ -1,5 +1,6 @@
 package io.pushprom.transport;
 
+import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -15,11 +16,13 @@ final class Fatal {
 
   private static final Logger LOG = Logger.getLogger(Fatal.class.getName());
 
-  /** Made in advance: when the JVM has no memory left, it cannot make this line. */
-  private static final String OUT_OF_MEMORY_LINE =
-      "pushprom: out of memory; exiting with code " + OUT_OF_MEMORY_EXIT_CODE;
-
-  private static final String DIED_LINE = "pushprom: a thread pushprom needs died; exiting";
+  // Encoded in advance: when the JVM has no memory left, writing these bytes needs none.
+  private static final byte[] OUT_OF_MEMORY_LINE =
+      ("pushprom: out of memory; exiting with code " + OUT_OF_MEMORY_EXIT_CODE + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] DIED_LINE =
+      "pushprom: a thread pushprom needs died; exiting with code 1\n"
+          .getBytes(StandardCharsets.UTF_8);
 
   private Fatal() {}
 
@@ -32,6 +35,7 @@ final class Fatal {
 
   /** Ends the process: it cannot be trusted to serve after an {@link OutOfMemoryError}. */
   static void outOfMemory(OutOfMemoryError error) {
+    say(OUT_OF_MEMORY_LINE);
     try {
       // Saying so needs memory too, which may fail again: the halt below comes regardless.
       String message =
@@ -46,7 +50,7 @@ final class Fatal {
       System.err.flush();
       LOG.severe(message);
     } catch (Throwable again) {
-      System.err.println(OUT_OF_MEMORY_LINE);
+      // The line above says it already.
     } finally {
       // Not exit(): shutdown hooks could wait on threads that the error has already stopped.
       Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
@@ -56,14 +60,25 @@ final class Fatal {
   /** Ends the process for an error no thread can recover from, such as a dead HTTP dispatcher. */
   static void died(Thread thread, Throwable thrown) {
     exitIfOutOfMemory(thrown);
+    say(DIED_LINE);
     try {
       System.err.println("pushprom: thread " + thread.getName() + " died: " + thrown);
       System.err.flush();
       LOG.log(Level.SEVERE, "thread " + thread.getName() + " died; exiting with code 1", thrown);
     } catch (Throwable again) {
-      System.err.println(DIED_LINE);
+      // The line above says it already.
     } finally {
       Runtime.getRuntime().halt(1);
+    }
+  }
+
+  /** Writes a line made in advance, which needs no memory; and goes on if even that fails. */
+  private static void say(byte[] line) {
+    try {
+      System.err.write(line, 0, line.length);
+      System.err.flush();
+    } catch (Throwable ignored) {
+      // Nothing else can be said; the exit code still tells.
     }
   }
 }
