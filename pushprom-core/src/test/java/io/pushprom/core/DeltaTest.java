@@ -598,7 +598,14 @@ class DeltaTest {
         arguments("{'-0.5':0.01}", "summary sz: objective quantile -0.5 must be between 0 and 1"),
         arguments(
             "{'0.5':1.5}",
-            "summary sz: objective error 1.5 of quantile 0.5 must be between 0 and 1"),
+            "summary sz: objective error 1.5 of quantile 0.5 must be between 0.001 and 1"),
+        // An error of 0 makes the estimator keep every observation: a client could slow it down.
+        arguments(
+            "{'0.5':0}",
+            "summary sz: objective error 0.0 of quantile 0.5 must be between 0.001 and 1"),
+        arguments(
+            "{'0.99':0.0001}",
+            "summary sz: objective error 1.0E-4 of quantile 0.99 must be between 0.001 and 1"),
         arguments("{'median':0.05}", "summary sz: objective quantile \"median\" is not a number"),
         arguments(
             "{'0.5':'0.05'}", "summary sz: objective 0.5 must be a number, got a string \"0.05\""),
