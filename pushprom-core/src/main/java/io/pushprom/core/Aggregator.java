@@ -55,7 +55,7 @@ public final class Aggregator {
 
   private final Telemetry telemetry;
   private final Counter applied;
-  private final Map<String, Counter.Child> appliedByTransport = new ConcurrentHashMap<>();
+  private final Counter.Child[] appliedByTransport;
   private final Counter rejected;
 
   private Aggregator(CollectorRegistry registry, Limits limits) {
@@ -72,6 +72,8 @@ public final class Aggregator {
                 + " HTTP batch that was rejected whole.",
             "transport",
             "reason");
+    // Created on first use, as before: a transport that never applies shows no series.
+    this.appliedByTransport = new Counter.Child[Transport.values().length];
   }
 
   /** An aggregator on a registry of its own, with the default limits. */
@@ -180,18 +182,18 @@ public final class Aggregator {
    * Applies every delta of {@code body} or none: if any delta is malformed, invalid or conflicts,
    * nothing is applied and the result lists each such delta. This is what HTTP does.
    *
-   * @param transport the value of the {@code transport} label in self-telemetry
+   * @param transport how the body came, for self-telemetry
    * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
    */
-  public IngestResult ingestAll(String transport, byte[] body) {
+  public IngestResult ingestAll(Transport transport, byte[] body) {
     return ingestAll(transport, body, 0, body.length);
   }
 
   /**
-   * As {@link #ingestAll(String, byte[])}, for {@code length} bytes of {@code body} at {@code
+   * As {@link #ingestAll(Transport, byte[])}, for {@code length} bytes of {@code body} at {@code
    * offset}.
    */
-  public IngestResult ingestAll(String transport, byte[] body, int offset, int length) {
+  public IngestResult ingestAll(Transport transport, byte[] body, int offset, int length) {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Delta> deltas = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -215,7 +217,7 @@ public final class Aggregator {
     count(transport, rejections);
     int innocent = batch.size() - rejections.size();
     if (innocent > 0) {
-      rejected.labels(transport, "batch").inc(innocent);
+      rejected.labels(transport.label(), "batch").inc(innocent);
     }
     return new IngestResult(batch.size(), 0, rejections);
   }
@@ -224,10 +226,10 @@ public final class Aggregator {
    * Applies each valid delta of {@code body} and rejects the others, each on its own. This is what
    * UDP does, as it cannot answer.
    *
-   * @param transport the value of the {@code transport} label in self-telemetry
+   * @param transport how the body came, for self-telemetry
    * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
    */
-  public IngestResult ingestEach(String transport, byte[] body, int offset, int length) {
+  public IngestResult ingestEach(Transport transport, byte[] body, int offset, int length) {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Rejection> rejections = batch.rejections();
     int done = 0;
@@ -259,21 +261,25 @@ public final class Aggregator {
    */
   public long appliedCount() {
     long count = 0;
-    for (Counter.Child child : appliedByTransport.values()) {
-      count += (long) child.get();
+    for (Transport transport : Transport.values()) {
+      Counter.Child child = appliedByTransport[transport.ordinal()];
+      count += child == null ? 0 : (long) child.get();
     }
     return count;
   }
 
   /** The applied counter of {@code transport}, found without simpleclient's varargs lookup. */
-  private Counter.Child appliedBy(String transport) {
-    Counter.Child child = appliedByTransport.get(transport);
-    return child != null
-        ? child
-        : appliedByTransport.computeIfAbsent(transport, key -> applied.labels(key));
+  private Counter.Child appliedBy(Transport transport) {
+    Counter.Child child = appliedByTransport[transport.ordinal()];
+    if (child == null) {
+      // A race makes two lookups of the same child, which is harmless: simpleclient keeps one.
+      child = applied.labels(transport.label());
+      appliedByTransport[transport.ordinal()] = child;
+    }
+    return child;
   }
 
-  private void count(String transport, List<Rejection> rejections) {
+  private void count(Transport transport, List<Rejection> rejections) {
     // Summed by reason first: a body of millions of rejections is three label lookups, not
     // millions.
     int[] byReason = new int[REASONS.length];
@@ -282,7 +288,7 @@ public final class Aggregator {
     }
     for (Reason reason : REASONS) {
       if (byReason[reason.ordinal()] > 0) {
-        rejected.labels(transport, reason.label()).inc(byReason[reason.ordinal()]);
+        rejected.labels(transport.label(), reason.label()).inc(byReason[reason.ordinal()]);
       }
     }
   }

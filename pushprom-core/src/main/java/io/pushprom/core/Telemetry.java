@@ -15,8 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * pushprom_udp_packets_total}. A delta cannot write to any of them: their names are taken.
  *
  * <pre>{@code
- * Counter packets = aggregator.telemetry().counter("pushprom_udp_packets_total",
- *     "The number of packets received.");
+ * Counter packets = aggregator.telemetry().counter(TransportCounter.UDP_PACKETS);
  * packets.inc();
  * }</pre>
  */
@@ -36,11 +35,20 @@ public final class Telemetry extends Collector implements Collector.Describable 
   }
 
   /**
+   * Returns a transport's counter, registering it the first time.
+   *
+   * @throws IllegalArgumentException if another collector of the registry has its name
+   */
+  public Counter counter(TransportCounter which) {
+    return counter(which.metricName(), which.help());
+  }
+
+  /**
    * Returns the counter named {@code name}, creating it the first time.
    *
    * @throws IllegalArgumentException if another collector of the registry has that name
    */
-  public Counter counter(String name, String help, String... labelNames) {
+  Counter counter(String name, String help, String... labelNames) {
     Counter counter = counters.get(name);
     if (counter != null) {
       return counter;

@@ -8,6 +8,7 @@ import io.prometheus.client.CollectorRegistry;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.Delta;
 import io.pushprom.core.IngestResult;
+import io.pushprom.core.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -120,7 +121,7 @@ class ReadmeExamplesTest {
             "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}"));
     IngestResult result =
         aggregator.ingestAll(
-            "test",
+            Transport.HTTP,
             "[{\"type\":\"gauge\",\"name\":\"gophers\",\"method\":\"set\",\"value\":1}]"
                 .getBytes(StandardCharsets.UTF_8));
     double gophers =
