@@ -8,6 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -53,6 +56,13 @@ public final class Aggregator {
    */
   private final Object creation = new Object();
 
+  /**
+   * A recent {@link System#nanoTime()}, for {@link #apply} to stamp series with: reading the clock
+   * costs as much as applying a delta. Bodies read the clock once each and move this on; the
+   * housekeeping to come will too, so it lags the time by at most its period.
+   */
+  private volatile long recentNanos = System.nanoTime();
+
   private final Telemetry telemetry;
   private final Counter applied;
   private final Counter.Child[] appliedByTransport;
@@ -92,6 +102,11 @@ public final class Aggregator {
   /** A builder of an aggregator: a registry of its own and the default limits unless told. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder of an aggregator whose metrics live in {@code registry}. */
+  public static Builder builder(CollectorRegistry registry) {
+    return new Builder().registry(registry);
   }
 
   /**
@@ -148,6 +163,122 @@ public final class Aggregator {
   }
 
   /**
+   * The value of a counter's or gauge's series, by the name it was pushed as ({@code gophers} and
+   * {@code gophers_total} both name the counter pushed as {@code gophers}) and its labels in any
+   * order; empty if there is no such series.
+   *
+   * <pre>{@code
+   * aggregator.value("gophers_total", Map.of("job", "bot")); // OptionalDouble[1.0]
+   * }</pre>
+   */
+  public OptionalDouble value(String name, Map<String, String> labels) {
+    if (seriesNamed(name, labels) instanceof ScalarSeries scalar) {
+      double value = scalar.value();
+      if (!Double.isNaN(value)) {
+        return OptionalDouble.of(value);
+      }
+    }
+    return OptionalDouble.empty();
+  }
+
+  /**
+   * What a histogram's or summary's series observed, by the name it was pushed as and its labels in
+   * any order; empty if there is no such series.
+   *
+   * <pre>{@code
+   * aggregator.observations("latency", Map.of()).get().count(); // 2
+   * }</pre>
+   */
+  public Optional<Observations> observations(String name, Map<String, String> labels) {
+    Series found = seriesNamed(name, labels);
+    if (found instanceof HistogramSeries histogram) {
+      long[] counts = histogram.cumulativeCounts();
+      double[] upperBounds = histogram.upperBounds();
+      TreeMap<Double, Long> buckets = new TreeMap<>();
+      for (int i = 0; i < counts.length; i++) {
+        buckets.put(upperBounds[i], counts[i]);
+      }
+      return Optional.of(new Observations(counts[counts.length - 1], histogram.sum(), buckets));
+    }
+    if (found instanceof SummarySeries summary) {
+      return Optional.of(new Observations(summary.count(), summary.sum(), new TreeMap<>()));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Removes one series, by the name its metric was pushed as and its labels in any order. An update
+   * racing with the removal is either in what was removed or in the series made afresh after it.
+   *
+   * @return whether there was such a series
+   */
+  public boolean remove(String name, Map<String, String> labels) {
+    return take(name, labels) != null;
+  }
+
+  /** Removes one series and returns it, with its final state, or {@code null} if there was none. */
+  Series take(String name, Map<String, String> labels) {
+    Family family = familyNamed(name);
+    return family == null ? null : family.remove(Labels.of(Map.copyOf(labels)));
+  }
+
+  /**
+   * Removes a metric and all its series, by the name it was pushed as, and frees its names: the
+   * next delta of that name may have another type. Pushprom's own telemetry is not removed.
+   *
+   * @return whether there was such a metric
+   */
+  public boolean removeFamily(String name) {
+    synchronized (creation) {
+      Family family = familyNamed(name);
+      if (family == null) {
+        return false;
+      }
+      removeLocked(family);
+      return true;
+    }
+  }
+
+  /** Removes every pushed metric; Pushprom's own telemetry stays. */
+  public void clear() {
+    synchronized (creation) {
+      for (Family family : new LinkedHashSet<>(families.values())) {
+        removeLocked(family);
+      }
+    }
+  }
+
+  /** Removes {@code family}; the creation lock is held, so no plan sees it half removed. */
+  private void removeLocked(Family family) {
+    // Unmapped first: an update that looks it up now finds no family and waits for this lock to
+    // create it afresh, once the registry has forgotten its names.
+    for (String sampleName : family.sampleNames()) {
+      families.remove(sampleName, family);
+    }
+    registry.unregister(family);
+    // Last: an update that found the family before, and finds a series removed, looks it up again.
+    family.removeAll();
+  }
+
+  /** The family that {@code name}, as pushed, names: its own name, or a counter's with _total. */
+  private Family familyNamed(String name) {
+    Family family = families.get(Objects.requireNonNull(name, "name"));
+    if (family == null) {
+      return null;
+    }
+    String own = family.name();
+    boolean named =
+        name.equals(own) || family.type() == MetricType.COUNTER && name.equals(own + "_total");
+    return named ? family : null;
+  }
+
+  private Series seriesNamed(String name, Map<String, String> labels) {
+    Family family = familyNamed(name);
+    // Map.copyOf refuses null names and values, which name no series.
+    return family == null ? null : family.series(Labels.of(Map.copyOf(labels)));
+  }
+
+  /**
    * Applies one delta.
    *
    * @throws InvalidDeltaException if the delta exceeds the limits, would make its series infinite
@@ -156,7 +287,7 @@ public final class Aggregator {
   public void apply(Delta delta) {
     try {
       limits.check(delta);
-      applyOne(delta);
+      applyOne(delta, recentNanos);
     } catch (InvalidDeltaException e) {
       // Made without a stack trace, as for untrusted input; a Java caller gets its own.
       throw new InvalidDeltaException(e.reason(), e.getMessage());
@@ -164,18 +295,24 @@ public final class Aggregator {
   }
 
   /** Applies a delta within the limits; throws an exception without a stack trace. */
-  private void applyOne(Delta delta) {
-    // Every sample name maps to its family, so gophers_total finds the counter gophers as is.
-    Family family = families.get(delta.name());
-    if (family == null) {
-      List<Rejection> rejections = applyAll(List.of(delta));
-      if (!rejections.isEmpty()) {
-        throw InvalidDeltaException.quiet(rejections.get(0).reason(), rejections.get(0).message());
+  private void applyOne(Delta delta, long nanos) {
+    for (; ; ) {
+      // Every sample name maps to its family, so gophers_total finds the counter gophers as is.
+      Family family = families.get(delta.name());
+      if (family == null) {
+        List<Rejection> rejections = applyAll(List.of(delta), nanos);
+        if (!rejections.isEmpty()) {
+          throw InvalidDeltaException.quiet(
+              rejections.get(0).reason(), rejections.get(0).message());
+        }
+        return;
       }
-      return;
+      family.check(delta);
+      if (family.apply(delta, nanos)) {
+        return;
+      }
+      // The family was removed after the lookup: look again, which creates it afresh.
     }
-    family.check(delta);
-    family.apply(delta);
   }
 
   /**
@@ -201,7 +338,7 @@ public final class Aggregator {
     }
     List<Rejection> rejections;
     if (batch.rejections().isEmpty()) {
-      rejections = applyAll(deltas);
+      rejections = applyAll(deltas, now());
     } else {
       // Nothing is applied, but the answer names the conflicts of the valid deltas too.
       rejections = new ArrayList<>(batch.rejections());
@@ -233,11 +370,12 @@ public final class Aggregator {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Rejection> rejections = batch.rejections();
     int done = 0;
+    long nanos = now();
     for (int i = 0; i < batch.size(); i++) {
       Delta delta = batch.delta(i);
       if (delta != null) {
         try {
-          applyOne(delta);
+          applyOne(delta, nanos);
           done++;
         } catch (InvalidDeltaException e) {
           rejections.add(new Rejection(i, e.reason(), e.getMessage()));
@@ -266,6 +404,16 @@ public final class Aggregator {
       count += child == null ? 0 : (long) child.get();
     }
     return count;
+  }
+
+  /** The time, read once per body; {@link #recentNanos} is moved on at most once a millisecond. */
+  private long now() {
+    long now = System.nanoTime();
+    // Written only when a millisecond old: a write per body would bounce its line between cores.
+    if (now - recentNanos > 1_000_000) {
+      recentNanos = now;
+    }
+    return now;
   }
 
   /** The applied counter of {@code transport}, found without simpleclient's varargs lookup. */
@@ -299,7 +447,7 @@ public final class Aggregator {
    *
    * @return the deltas that conflict, by index; empty if all were applied
    */
-  private List<Rejection> applyAll(List<Delta> deltas) {
+  private List<Rejection> applyAll(List<Delta> deltas, long nanos) {
     Plan plan = plan(deltas);
     if (!plan.rejections.isEmpty() || !plan.created.isEmpty()) {
       synchronized (creation) {
@@ -317,10 +465,14 @@ public final class Aggregator {
     List<Rejection> late = List.of();
     for (int i = 0; i < deltas.size(); i++) {
       try {
-        plan.targets[i].apply(deltas.get(i));
+        if (!plan.targets[i].apply(deltas.get(i), nanos)) {
+          // Its family was removed since the plan: applied to the family made afresh.
+          applyOne(deltas.get(i), nanos);
+        }
       } catch (InvalidDeltaException e) {
-        // Only a large delta racing with another thread's on the same series gets here: the plan
-        // found it finite, but the series moved since. The others of the batch are applied.
+        // Only a delta racing with another thread's on the same series (the plan found it finite,
+        // but the series moved since), or with the removal of its family (the name was taken
+        // since), gets here. The others of the batch are applied.
         late = late.isEmpty() ? new ArrayList<>() : late;
         late.add(new Rejection(i, e.reason(), e.getMessage()));
       }
