@@ -282,16 +282,12 @@ public final class Aggregator {
    * Applies one delta.
    *
    * @throws InvalidDeltaException if the delta exceeds the limits, would make its series infinite
-   *     or conflicts with an existing metric; nothing changed
+   *     or conflicts with an existing metric; nothing changed. Like every rejection of a delta, it
+   *     has no stack trace: the message says what was wrong
    */
   public void apply(Delta delta) {
-    try {
-      limits.check(delta);
-      applyOne(delta, recentNanos);
-    } catch (InvalidDeltaException e) {
-      // Made without a stack trace, as for untrusted input; a Java caller gets its own.
-      throw new InvalidDeltaException(e.reason(), e.getMessage());
-    }
+    limits.check(delta);
+    applyOne(delta, recentNanos);
   }
 
   /** Applies a delta within the limits; throws an exception without a stack trace. */
@@ -302,8 +298,7 @@ public final class Aggregator {
       if (family == null) {
         List<Rejection> rejections = applyAll(List.of(delta), nanos);
         if (!rejections.isEmpty()) {
-          throw InvalidDeltaException.quiet(
-              rejections.get(0).reason(), rejections.get(0).message());
+          throw rejections.get(0).toException();
         }
         return;
       }
@@ -378,7 +373,7 @@ public final class Aggregator {
           applyOne(delta, nanos);
           done++;
         } catch (InvalidDeltaException e) {
-          rejections.add(new Rejection(i, e.reason(), e.getMessage()));
+          rejections.add(Rejection.of(i, e));
         }
       }
     }
@@ -474,7 +469,7 @@ public final class Aggregator {
         // but the series moved since), or with the removal of its family (the name was taken
         // since), gets here. The others of the batch are applied.
         late = late.isEmpty() ? new ArrayList<>() : late;
-        late.add(new Rejection(i, e.reason(), e.getMessage()));
+        late.add(Rejection.of(i, e));
       }
     }
     return late;
@@ -502,7 +497,7 @@ public final class Aggregator {
         }
         plan.targets[i] = family;
       } catch (InvalidDeltaException e) {
-        plan.rejections.add(new Rejection(i, e.reason(), e.getMessage()));
+        plan.rejections.add(Rejection.of(i, e));
       }
     }
     return plan;
@@ -572,14 +567,14 @@ public final class Aggregator {
           for (int i = 0; i < targets.length; i++) {
             if (targets[i] == family) {
               rejections.add(
-                  new Rejection(
+                  Rejection.of(
                       i,
-                      Reason.CONFLICT,
-                      family.type()
-                          + " "
-                          + deltas.get(i).name()
-                          + ": name is taken by another collector of the registry: the"
-                          + " application's own, or pushprom's telemetry"));
+                      Family.conflict(
+                          family.type()
+                              + " "
+                              + deltas.get(i).name()
+                              + ": name is taken by another collector of the registry: the"
+                              + " application's own, or pushprom's telemetry")));
             }
           }
           return;
