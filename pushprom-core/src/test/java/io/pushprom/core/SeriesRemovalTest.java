@@ -137,6 +137,28 @@ class SeriesRemovalTest {
   }
 
   @Test
+  void removalWaitsForTheUpdateInsideAndShutsOutTheNext() throws InterruptedException {
+    HistogramSeries series =
+        new HistogramSeries(
+            new SeriesKey(new String[0], new String[0]),
+            0,
+            new double[] {Double.POSITIVE_INFINITY});
+    assertTrue(series.enter()); // an update in flight
+    Thread remover = new Thread(series::remove, "remover");
+    remover.start();
+
+    remover.join(200);
+    assertTrue(remover.isAlive(), "removal returned while an update was in flight");
+    assertFalse(series.enter(), "an update entered a series being removed");
+    series.exit();
+    remover.join(10_000);
+
+    assertFalse(remover.isAlive());
+    assertTrue(series.isRemoved());
+    assertFalse(series.remove());
+  }
+
+  @Test
   void updatesRacingFamilyRemovalRecreateTheFamily() throws InterruptedException {
     Delta inc = delta("{'type':'gauge','name':'g','method':'inc'}");
     CountDownLatch start = new CountDownLatch(1);
