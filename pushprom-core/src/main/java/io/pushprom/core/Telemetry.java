@@ -23,14 +23,17 @@ public final class Telemetry extends Collector implements Collector.Describable 
   private final CollectorRegistry registry;
   private final Object lock;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Runnable onScrape;
 
   /**
    * @param lock held while the aggregator registers families: between unregistering and registering
    *     this again, no family may take a name of its counters
+   * @param onScrape run at each scrape, before the counters are read
    */
-  Telemetry(CollectorRegistry registry, Object lock) {
+  Telemetry(CollectorRegistry registry, Object lock, Runnable onScrape) {
     this.registry = registry;
     this.lock = lock;
+    this.onScrape = onScrape;
     registry.register(this);
   }
 
@@ -77,6 +80,7 @@ public final class Telemetry extends Collector implements Collector.Describable 
 
   @Override
   public List<MetricFamilySamples> collect() {
+    onScrape.run();
     List<MetricFamilySamples> families = new ArrayList<>();
     for (Counter counter : counters.values()) {
       for (MetricFamilySamples family : counter.collect()) {

@@ -190,6 +190,21 @@ class SeriesRemovalTest {
   }
 
   @Test
+  void stampsEachUpdateWithTheTimeOfTheLastScrape() {
+    Delta inc = delta("{'type':'gauge','name':'g','method':'inc'}");
+    aggregator.apply(inc);
+    Series series = aggregator.take("g", Map.of());
+    long created = series.lastUpdateNanos();
+
+    java.util.Collections.list(registry.metricFamilySamples()); // a scrape
+    aggregator.apply(inc);
+    Series updated = aggregator.take("g", Map.of());
+
+    assertTrue(created <= updated.lastUpdateNanos() - 1, "not stamped with the scrape's time");
+    assertTrue(updated.lastUpdateNanos() <= System.nanoTime());
+  }
+
+  @Test
   void readsValuesBackByTheNameAsPushedWithLabelsInAnyOrder() {
     aggregator.apply(
         delta(
