@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -229,35 +230,41 @@ public final class Aggregator {
    * @return whether there was such a metric
    */
   public boolean removeFamily(String name) {
+    Family family;
     synchronized (creation) {
-      Family family = familyNamed(name);
+      family = familyNamed(name);
       if (family == null) {
         return false;
       }
-      removeLocked(family);
-      return true;
+      detach(family);
     }
+    // Emptied outside the lock: closing a million series must not hold back new families.
+    family.removeAll();
+    return true;
   }
 
   /** Removes every pushed metric; Pushprom's own telemetry stays. */
   public void clear() {
+    Set<Family> removed;
     synchronized (creation) {
-      for (Family family : new LinkedHashSet<>(families.values())) {
-        removeLocked(family);
-      }
+      removed = new LinkedHashSet<>(families.values());
+      removed.forEach(this::detach);
     }
+    removed.forEach(Family::removeAll);
   }
 
-  /** Removes {@code family}; the creation lock is held, so no plan sees it half removed. */
-  private void removeLocked(Family family) {
-    // Unmapped first: an update that looks it up now finds no family and waits for this lock to
-    // create it afresh, once the registry has forgotten its names.
+  /**
+   * Makes {@code family} unreachable: no lookup finds it, and the registry has forgotten its names.
+   * The creation lock is held, so no plan sees it half detached.
+   */
+  private void detach(Family family) {
+    // An update that looks it up from now on finds no family and waits for the creation lock to
+    // make it afresh, by then free of the registry. One that found it before lands in it, and
+    // is removed with it, or finds a series removed and looks again.
     for (String sampleName : family.sampleNames()) {
       families.remove(sampleName, family);
     }
     registry.unregister(family);
-    // Last: an update that found the family before, and finds a series removed, looks it up again.
-    family.removeAll();
   }
 
   /** The family that {@code name}, as pushed, names: its own name, or a counter's with _total. */
