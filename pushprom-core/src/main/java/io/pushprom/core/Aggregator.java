@@ -23,22 +23,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * Aggregator aggregator = Aggregator.create();
  * aggregator.apply(Delta.parse(
  *     "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}"));
- * aggregator.registry().getSampleValue("gophers_total", new String[] {"job"}, new String[] {"bot"});
- * // 1.0
+ * aggregator.value("gophers", Map.of("job", "bot")); // OptionalDouble[1.0]
+ * aggregator.remove("gophers", Map.of("job", "bot")); // true: the series is gone
  * }</pre>
  *
  * <p>Rules beyond a single delta's own: a delta must agree with the existing metric of its name on
  * the type, and on the buckets or objectives when it names any; the newest help text wins; series
  * of one metric may have different label names. A rejected delta changes nothing. All methods are
- * safe to call from many threads at once, and no update is lost.
+ * safe to call from many threads at once, and no update is lost: one racing with a removal is
+ * either in what was removed or in the series made afresh after it.
  *
  * <p>The aggregator registers its {@link Telemetry} in the registry, so one registry holds at most
  * one aggregator. It refuses deltas over its {@link Limits}, and any that would make a counter or
  * gauge infinite; a builder sets the registry and the limits:
  *
  * <pre>{@code
- * Aggregator aggregator = Aggregator.builder()
- *     .registry(registry)
+ * Aggregator aggregator = Aggregator.builder(registry)
  *     .limits(Limits.defaults().withMaxLabels(10))
  *     .build();
  * }</pre>
