@@ -4,6 +4,7 @@ import io.pushprom.core.Aggregator;
 import io.pushprom.core.Delta;
 import io.pushprom.core.IngestResult;
 import io.pushprom.core.Limits;
+import io.pushprom.core.Transport;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,8 +29,8 @@ import org.openjdk.jmh.infra.ThreadParams;
  *
  * <ul>
  *   <li>{@code parseAndApply}: a typical 122-byte delta (a counter {@code inc} with help and two
- *       labels) through {@code ingestEach("udp", ...)}, the whole path of one UDP datagram. The
- *       target is 1,500,000 deltas/s.
+ *       labels) through {@code ingestEach(Transport.UDP, ...)}, the whole path of one UDP datagram.
+ *       The target is 1,500,000 deltas/s.
  *   <li>{@code parseAndApplyDistinctSeries}: the same, cycling over 100,000 deltas that each name
  *       their own series of one counter, all created before measuring: what a large series map
  *       costs, as its lookups miss the CPU caches. It warms up for five iterations, not two.
@@ -97,9 +98,9 @@ public class CoreBenchmark {
       ndjson20 = CoreBenchmarkData.ndjson(20, SERIES);
       ndjson1000 = CoreBenchmarkData.ndjson(1000, SERIES);
       array1000 = CoreBenchmarkData.array(1000, SERIES);
-      requireApplied(aggregator.ingestEach("udp", delta, 0, delta.length), 1);
-      requireApplied(aggregator.ingestEach("udp", ndjson1000, 0, ndjson1000.length), 1000);
-      requireApplied(aggregator.ingestAll("http", array1000), 1000);
+      requireApplied(aggregator.ingestEach(Transport.UDP, delta, 0, delta.length), 1);
+      requireApplied(aggregator.ingestEach(Transport.UDP, ndjson1000, 0, ndjson1000.length), 1000);
+      requireApplied(aggregator.ingestAll(Transport.HTTP, array1000), 1000);
     }
   }
 
@@ -155,7 +156,7 @@ public class CoreBenchmark {
       aggregator = Aggregator.create();
       deltas = CoreBenchmarkData.distinctSeries(DISTINCT_SERIES);
       for (byte[] delta : deltas) {
-        requireApplied(aggregator.ingestEach("udp", delta, 0, delta.length), 1);
+        requireApplied(aggregator.ingestEach(Transport.UDP, delta, 0, delta.length), 1);
       }
       next = 0;
     }
@@ -169,7 +170,7 @@ public class CoreBenchmark {
 
   @Benchmark
   public IngestResult parseAndApply(Target target) {
-    return target.aggregator.ingestEach("udp", target.delta, 0, target.delta.length);
+    return target.aggregator.ingestEach(Transport.UDP, target.delta, 0, target.delta.length);
   }
 
   // It takes about four seconds to reach its steady speed, a third of which it reports before.
@@ -177,7 +178,7 @@ public class CoreBenchmark {
   @Warmup(iterations = 5, time = 1)
   public IngestResult parseAndApplyDistinctSeries(DistinctSeries series) {
     byte[] delta = series.next();
-    return series.aggregator.ingestEach("udp", delta, 0, delta.length);
+    return series.aggregator.ingestEach(Transport.UDP, delta, 0, delta.length);
   }
 
   @Benchmark
@@ -193,74 +194,76 @@ public class CoreBenchmark {
   @Benchmark
   @OperationsPerInvocation(20)
   public IngestResult ndjsonBatch20(Target target) {
-    return target.aggregator.ingestEach("udp", target.ndjson20, 0, target.ndjson20.length);
+    return target.aggregator.ingestEach(Transport.UDP, target.ndjson20, 0, target.ndjson20.length);
   }
 
   @Benchmark
   @OperationsPerInvocation(1000)
   public IngestResult ndjsonBatch1000(Target target) {
-    return target.aggregator.ingestEach("udp", target.ndjson1000, 0, target.ndjson1000.length);
+    return target.aggregator.ingestEach(
+        Transport.UDP, target.ndjson1000, 0, target.ndjson1000.length);
   }
 
   @Benchmark
   @OperationsPerInvocation(1000)
   public IngestResult arrayBatch1000(Target target) {
-    return target.aggregator.ingestAll("http", target.array1000);
+    return target.aggregator.ingestAll(Transport.HTTP, target.array1000);
   }
 
   @Benchmark
   @Threads(2)
   public IngestResult parseAndApplyTwoThreads(Target target, Worker worker) {
-    return target.aggregator.ingestEach("udp", worker.delta, 0, worker.delta.length);
+    return target.aggregator.ingestEach(Transport.UDP, worker.delta, 0, worker.delta.length);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public IngestResult reversedLabels100k(Hostile hostile) {
-    return hostile.manyLabels.ingestAll("http", hostile.reversedLabels);
+    return hostile.manyLabels.ingestAll(Transport.HTTP, hostile.reversedLabels);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public IngestResult reversedLabels100kDefaultLimits(Hostile hostile) {
-    return hostile.aggregator.ingestAll("http", hostile.reversedLabels);
+    return hostile.aggregator.ingestAll(Transport.HTTP, hostile.reversedLabels);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public IngestResult hostileTinyDeltas(Hostile hostile) {
-    return hostile.aggregator.ingestEach("udp", hostile.tinyDeltas, 0, hostile.tinyDeltas.length);
+    return hostile.aggregator.ingestEach(
+        Transport.UDP, hostile.tinyDeltas, 0, hostile.tinyDeltas.length);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public IngestResult hostileEmptyObjects(Hostile hostile) {
-    return hostile.aggregator.ingestAll("http", hostile.emptyObjects);
+    return hostile.aggregator.ingestAll(Transport.HTTP, hostile.emptyObjects);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public IngestResult hostileHugeHelp(Hostile hostile) {
-    return hostile.aggregator.ingestAll("http", hostile.hugeHelp);
+    return hostile.aggregator.ingestAll(Transport.HTTP, hostile.hugeHelp);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public IngestResult hostileDeepNesting(Hostile hostile) {
-    return hostile.aggregator.ingestAll("http", hostile.deepNesting);
+    return hostile.aggregator.ingestAll(Transport.HTTP, hostile.deepNesting);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public IngestResult hostileHugeBuckets(Hostile hostile) {
-    return hostile.aggregator.ingestAll("http", hostile.hugeBuckets);
+    return hostile.aggregator.ingestAll(Transport.HTTP, hostile.hugeBuckets);
   }
 
   /** Fails the trial if a body was not applied whole: a rejected delta is not what we measure. */

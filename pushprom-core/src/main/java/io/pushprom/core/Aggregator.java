@@ -8,6 +8,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,22 +23,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * Aggregator aggregator = Aggregator.create();
  * aggregator.apply(Delta.parse(
  *     "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}"));
- * aggregator.registry().getSampleValue("gophers_total", new String[] {"job"}, new String[] {"bot"});
- * // 1.0
+ * aggregator.value("gophers", Map.of("job", "bot")); // OptionalDouble[1.0]
+ * aggregator.remove("gophers", Map.of("job", "bot")); // true: the series is gone
  * }</pre>
  *
  * <p>Rules beyond a single delta's own: a delta must agree with the existing metric of its name on
  * the type, and on the buckets or objectives when it names any; the newest help text wins; series
  * of one metric may have different label names. A rejected delta changes nothing. All methods are
- * safe to call from many threads at once, and no update is lost.
+ * safe to call from many threads at once, and no update is lost: one racing with a removal is
+ * either in what was removed or in the series made afresh after it.
  *
  * <p>The aggregator registers its {@link Telemetry} in the registry, so one registry holds at most
  * one aggregator. It refuses deltas over its {@link Limits}, and any that would make a counter or
  * gauge infinite; a builder sets the registry and the limits:
  *
  * <pre>{@code
- * Aggregator aggregator = Aggregator.builder()
- *     .registry(registry)
+ * Aggregator aggregator = Aggregator.builder(registry)
  *     .limits(Limits.defaults().withMaxLabels(10))
  *     .build();
  * }</pre>
@@ -53,15 +57,22 @@ public final class Aggregator {
    */
   private final Object creation = new Object();
 
+  /**
+   * A recent {@link System#nanoTime()}, which each update stamps its series with: reading the clock
+   * costs about 20 ns, as much as applying a delta, and a series' last update only needs the
+   * resolution of the expiry that will read it. {@link #tick} moves it on.
+   */
+  private volatile long recentNanos = System.nanoTime();
+
   private final Telemetry telemetry;
   private final Counter applied;
-  private final Map<String, Counter.Child> appliedByTransport = new ConcurrentHashMap<>();
+  private final Counter.Child[] appliedByTransport;
   private final Counter rejected;
 
   private Aggregator(CollectorRegistry registry, Limits limits) {
     this.registry = registry;
     this.limits = limits;
-    this.telemetry = new Telemetry(registry, creation);
+    this.telemetry = new Telemetry(registry, creation, this::tick);
     this.applied =
         telemetry.counter(
             "pushprom_deltas_applied_total", "Deltas applied, by transport.", "transport");
@@ -72,6 +83,8 @@ public final class Aggregator {
                 + " HTTP batch that was rejected whole.",
             "transport",
             "reason");
+    // Created on first use, as before: a transport that never applies shows no series.
+    this.appliedByTransport = new Counter.Child[Transport.values().length];
   }
 
   /** An aggregator on a registry of its own, with the default limits. */
@@ -90,6 +103,11 @@ public final class Aggregator {
   /** A builder of an aggregator: a registry of its own and the default limits unless told. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder of an aggregator whose metrics live in {@code registry}. */
+  public static Builder builder(CollectorRegistry registry) {
+    return new Builder().registry(registry);
   }
 
   /**
@@ -146,52 +164,175 @@ public final class Aggregator {
   }
 
   /**
+   * The value of a counter's or gauge's series, by the name it was pushed as ({@code gophers} and
+   * {@code gophers_total} both name the counter pushed as {@code gophers}) and its labels in any
+   * order; empty if there is no such series.
+   *
+   * <pre>{@code
+   * aggregator.value("gophers_total", Map.of("job", "bot")); // OptionalDouble[1.0]
+   * }</pre>
+   */
+  public OptionalDouble value(String name, Map<String, String> labels) {
+    if (seriesNamed(name, labels) instanceof ScalarSeries scalar) {
+      double value = scalar.value();
+      if (!Double.isNaN(value)) {
+        return OptionalDouble.of(value);
+      }
+    }
+    return OptionalDouble.empty();
+  }
+
+  /**
+   * What a histogram's or summary's series observed, by the name it was pushed as and its labels in
+   * any order; empty if there is no such series.
+   *
+   * <pre>{@code
+   * aggregator.observations("latency", Map.of()).get().count(); // 2
+   * }</pre>
+   */
+  public Optional<Observations> observations(String name, Map<String, String> labels) {
+    Series found = seriesNamed(name, labels);
+    if (found instanceof HistogramSeries histogram) {
+      long[] counts = histogram.cumulativeCounts();
+      double[] upperBounds = histogram.upperBounds();
+      TreeMap<Double, Long> buckets = new TreeMap<>();
+      for (int i = 0; i < counts.length; i++) {
+        buckets.put(upperBounds[i], counts[i]);
+      }
+      return Optional.of(new Observations(counts[counts.length - 1], histogram.sum(), buckets));
+    }
+    if (found instanceof SummarySeries summary) {
+      return Optional.of(new Observations(summary.count(), summary.sum(), new TreeMap<>()));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Removes one series, by the name its metric was pushed as and its labels in any order. An update
+   * racing with the removal is either in what was removed or in the series made afresh after it.
+   *
+   * @return whether there was such a series
+   */
+  public boolean remove(String name, Map<String, String> labels) {
+    return take(name, labels) != null;
+  }
+
+  /** Removes one series and returns it, with its final state, or {@code null} if there was none. */
+  Series take(String name, Map<String, String> labels) {
+    Family family = familyNamed(name);
+    return family == null ? null : family.remove(Labels.of(Map.copyOf(labels)));
+  }
+
+  /**
+   * Removes a metric and all its series, by the name it was pushed as, and frees its names: the
+   * next delta of that name may have another type. Pushprom's own telemetry is not removed.
+   *
+   * @return whether there was such a metric
+   */
+  public boolean removeFamily(String name) {
+    Family family;
+    synchronized (creation) {
+      family = familyNamed(name);
+      if (family == null) {
+        return false;
+      }
+      detach(family);
+    }
+    // Emptied outside the lock: closing a million series must not hold back new families.
+    family.removeAll();
+    return true;
+  }
+
+  /** Removes every pushed metric; Pushprom's own telemetry stays. */
+  public void clear() {
+    Set<Family> removed;
+    synchronized (creation) {
+      removed = new LinkedHashSet<>(families.values());
+      removed.forEach(this::detach);
+    }
+    removed.forEach(Family::removeAll);
+  }
+
+  /**
+   * Makes {@code family} unreachable: no lookup finds it, and the registry has forgotten its names.
+   * The creation lock is held, so no plan sees it half detached.
+   */
+  private void detach(Family family) {
+    // An update that looks it up from now on finds no family and waits for the creation lock to
+    // make it afresh, by then free of the registry. One that found it before lands in it, and
+    // is removed with it, or finds a series removed and looks again.
+    for (String sampleName : family.sampleNames()) {
+      families.remove(sampleName, family);
+    }
+    registry.unregister(family);
+  }
+
+  /** The family that {@code name}, as pushed, names: its own name, or a counter's with _total. */
+  private Family familyNamed(String name) {
+    Family family = families.get(Objects.requireNonNull(name, "name"));
+    if (family == null) {
+      return null;
+    }
+    String own = family.name();
+    boolean named =
+        name.equals(own) || family.type() == MetricType.COUNTER && name.equals(own + "_total");
+    return named ? family : null;
+  }
+
+  private Series seriesNamed(String name, Map<String, String> labels) {
+    Family family = familyNamed(name);
+    // Map.copyOf refuses null names and values, which name no series.
+    return family == null ? null : family.series(Labels.of(Map.copyOf(labels)));
+  }
+
+  /**
    * Applies one delta.
    *
    * @throws InvalidDeltaException if the delta exceeds the limits, would make its series infinite
-   *     or conflicts with an existing metric; nothing changed
+   *     or conflicts with an existing metric; nothing changed. Like every rejection of a delta, it
+   *     has no stack trace: the message says what was wrong
    */
   public void apply(Delta delta) {
-    try {
-      limits.check(delta);
-      applyOne(delta);
-    } catch (InvalidDeltaException e) {
-      // Made without a stack trace, as for untrusted input; a Java caller gets its own.
-      throw new InvalidDeltaException(e.reason(), e.getMessage());
-    }
+    limits.check(delta);
+    applyOne(delta, recentNanos);
   }
 
   /** Applies a delta within the limits; throws an exception without a stack trace. */
-  private void applyOne(Delta delta) {
-    // Every sample name maps to its family, so gophers_total finds the counter gophers as is.
-    Family family = families.get(delta.name());
-    if (family == null) {
-      List<Rejection> rejections = applyAll(List.of(delta));
-      if (!rejections.isEmpty()) {
-        throw InvalidDeltaException.quiet(rejections.get(0).reason(), rejections.get(0).message());
+  private void applyOne(Delta delta, long nanos) {
+    for (; ; ) {
+      // Every sample name maps to its family, so gophers_total finds the counter gophers as is.
+      Family family = families.get(delta.name());
+      if (family == null) {
+        List<Rejection> rejections = applyAll(List.of(delta), nanos);
+        if (!rejections.isEmpty()) {
+          throw rejections.get(0).toException();
+        }
+        return;
       }
-      return;
+      family.check(delta);
+      if (family.apply(delta, nanos)) {
+        return;
+      }
+      // The family was removed after the lookup: look again, which creates it afresh.
     }
-    family.check(delta);
-    family.apply(delta);
   }
 
   /**
    * Applies every delta of {@code body} or none: if any delta is malformed, invalid or conflicts,
    * nothing is applied and the result lists each such delta. This is what HTTP does.
    *
-   * @param transport the value of the {@code transport} label in self-telemetry
+   * @param transport how the body came, for self-telemetry
    * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
    */
-  public IngestResult ingestAll(String transport, byte[] body) {
+  public IngestResult ingestAll(Transport transport, byte[] body) {
     return ingestAll(transport, body, 0, body.length);
   }
 
   /**
-   * As {@link #ingestAll(String, byte[])}, for {@code length} bytes of {@code body} at {@code
+   * As {@link #ingestAll(Transport, byte[])}, for {@code length} bytes of {@code body} at {@code
    * offset}.
    */
-  public IngestResult ingestAll(String transport, byte[] body, int offset, int length) {
+  public IngestResult ingestAll(Transport transport, byte[] body, int offset, int length) {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Delta> deltas = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -199,7 +340,7 @@ public final class Aggregator {
     }
     List<Rejection> rejections;
     if (batch.rejections().isEmpty()) {
-      rejections = applyAll(deltas);
+      rejections = applyAll(deltas, recentNanos);
     } else {
       // Nothing is applied, but the answer names the conflicts of the valid deltas too.
       rejections = new ArrayList<>(batch.rejections());
@@ -215,7 +356,7 @@ public final class Aggregator {
     count(transport, rejections);
     int innocent = batch.size() - rejections.size();
     if (innocent > 0) {
-      rejected.labels(transport, "batch").inc(innocent);
+      rejected.labels(transport.label(), "batch").inc(innocent);
     }
     return new IngestResult(batch.size(), 0, rejections);
   }
@@ -224,21 +365,22 @@ public final class Aggregator {
    * Applies each valid delta of {@code body} and rejects the others, each on its own. This is what
    * UDP does, as it cannot answer.
    *
-   * @param transport the value of the {@code transport} label in self-telemetry
+   * @param transport how the body came, for self-telemetry
    * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
    */
-  public IngestResult ingestEach(String transport, byte[] body, int offset, int length) {
+  public IngestResult ingestEach(Transport transport, byte[] body, int offset, int length) {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Rejection> rejections = batch.rejections();
     int done = 0;
+    long nanos = recentNanos;
     for (int i = 0; i < batch.size(); i++) {
       Delta delta = batch.delta(i);
       if (delta != null) {
         try {
-          applyOne(delta);
+          applyOne(delta, nanos);
           done++;
         } catch (InvalidDeltaException e) {
-          rejections.add(new Rejection(i, e.reason(), e.getMessage()));
+          rejections.add(Rejection.of(i, e));
         }
       }
     }
@@ -259,21 +401,33 @@ public final class Aggregator {
    */
   public long appliedCount() {
     long count = 0;
-    for (Counter.Child child : appliedByTransport.values()) {
-      count += (long) child.get();
+    for (Transport transport : Transport.values()) {
+      Counter.Child child = appliedByTransport[transport.ordinal()];
+      count += child == null ? 0 : (long) child.get();
     }
     return count;
   }
 
-  /** The applied counter of {@code transport}, found without simpleclient's varargs lookup. */
-  private Counter.Child appliedBy(String transport) {
-    Counter.Child child = appliedByTransport.get(transport);
-    return child != null
-        ? child
-        : appliedByTransport.computeIfAbsent(transport, key -> applied.labels(key));
+  /**
+   * Moves the time that series are stamped with on to now. Each scrape calls it, and so will the
+   * housekeeping that expires series, whose period then bounds how far a stamp may lag.
+   */
+  void tick() {
+    recentNanos = System.nanoTime();
   }
 
-  private void count(String transport, List<Rejection> rejections) {
+  /** The applied counter of {@code transport}, found without simpleclient's varargs lookup. */
+  private Counter.Child appliedBy(Transport transport) {
+    Counter.Child child = appliedByTransport[transport.ordinal()];
+    if (child == null) {
+      // A race makes two lookups of the same child, which is harmless: simpleclient keeps one.
+      child = applied.labels(transport.label());
+      appliedByTransport[transport.ordinal()] = child;
+    }
+    return child;
+  }
+
+  private void count(Transport transport, List<Rejection> rejections) {
     // Summed by reason first: a body of millions of rejections is three label lookups, not
     // millions.
     int[] byReason = new int[REASONS.length];
@@ -282,7 +436,7 @@ public final class Aggregator {
     }
     for (Reason reason : REASONS) {
       if (byReason[reason.ordinal()] > 0) {
-        rejected.labels(transport, reason.label()).inc(byReason[reason.ordinal()]);
+        rejected.labels(transport.label(), reason.label()).inc(byReason[reason.ordinal()]);
       }
     }
   }
@@ -293,7 +447,7 @@ public final class Aggregator {
    *
    * @return the deltas that conflict, by index; empty if all were applied
    */
-  private List<Rejection> applyAll(List<Delta> deltas) {
+  private List<Rejection> applyAll(List<Delta> deltas, long nanos) {
     Plan plan = plan(deltas);
     if (!plan.rejections.isEmpty() || !plan.created.isEmpty()) {
       synchronized (creation) {
@@ -311,12 +465,16 @@ public final class Aggregator {
     List<Rejection> late = List.of();
     for (int i = 0; i < deltas.size(); i++) {
       try {
-        plan.targets[i].apply(deltas.get(i));
+        if (!plan.targets[i].apply(deltas.get(i), nanos)) {
+          // Its family was removed since the plan: applied to the family made afresh.
+          applyOne(deltas.get(i), nanos);
+        }
       } catch (InvalidDeltaException e) {
-        // Only a large delta racing with another thread's on the same series gets here: the plan
-        // found it finite, but the series moved since. The others of the batch are applied.
+        // Only a delta racing with another thread's on the same series (the plan found it finite,
+        // but the series moved since), or with the removal of its family (the name was taken
+        // since), gets here. The others of the batch are applied.
         late = late.isEmpty() ? new ArrayList<>() : late;
-        late.add(new Rejection(i, e.reason(), e.getMessage()));
+        late.add(Rejection.of(i, e));
       }
     }
     return late;
@@ -344,7 +502,7 @@ public final class Aggregator {
         }
         plan.targets[i] = family;
       } catch (InvalidDeltaException e) {
-        plan.rejections.add(new Rejection(i, e.reason(), e.getMessage()));
+        plan.rejections.add(Rejection.of(i, e));
       }
     }
     return plan;
@@ -414,14 +572,14 @@ public final class Aggregator {
           for (int i = 0; i < targets.length; i++) {
             if (targets[i] == family) {
               rejections.add(
-                  new Rejection(
+                  Rejection.of(
                       i,
-                      Reason.CONFLICT,
-                      family.type()
-                          + " "
-                          + deltas.get(i).name()
-                          + ": name is taken by another collector of the registry: the"
-                          + " application's own, or pushprom's telemetry"));
+                      Family.conflict(
+                          family.type()
+                              + " "
+                              + deltas.get(i).name()
+                              + ": name is taken by another collector of the registry: the"
+                              + " application's own, or pushprom's telemetry")));
             }
           }
           return;

@@ -130,14 +130,13 @@ public record Delta(
   public static Delta parse(String json, Limits limits) {
     // Checked first: getBytes would turn a lone surrogate into '?' and hide it.
     if (Unicode.loneSurrogate(json) >= 0) {
-      throw new InvalidDeltaException(
+      throw InvalidDeltaException.quiet(
           Reason.MALFORMED, "delta: the JSON text has a lone surrogate, which is invalid Unicode");
     }
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     DeltaParser.Batch batch = DeltaParser.parse(bytes, 0, bytes.length, limits);
     if (!batch.rejections().isEmpty()) {
-      Rejection first = batch.rejections().get(0);
-      throw new InvalidDeltaException(first.reason(), first.message());
+      throw batch.rejections().get(0).toException();
     }
     if (batch.size() != 1) {
       throw invalid("delta: expected one delta, got " + batch.size());

@@ -1,11 +1,6 @@
 package io.pushprom.core;
 
 import io.prometheus.client.Collector;
-import io.prometheus.client.Counter;
-import io.prometheus.client.Gauge;
-import io.prometheus.client.Histogram;
-import io.prometheus.client.SimpleCollector;
-import io.prometheus.client.Summary;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,14 +9,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.DoubleStream;
 
 /**
  * One metric as Prometheus sees it: a name, a type, the newest help text, and its series, which may
- * have any set of label names. Each series is a simpleclient child, which does the arithmetic on a
- * {@code DoubleAdder}; finding it is one map lookup by the delta's labels. Counter and gauge
- * children stand alone, and their samples are made here; a histogram's or summary's child can only
- * be made by a parent collector, so those keep one simpleclient collector per set of label names
- * and merge its samples.
+ * have any set of label names. Each series is a {@link Series} of ours, found by one map lookup by
+ * the delta's labels; simpleclient sees only the samples this makes when scraped.
+ *
+ * <p>A removed family or series takes no more updates: {@link #apply} then returns {@code false},
+ * and the caller looks the family up again, which creates it afresh.
  */
 final class Family extends Collector implements Collector.Describable {
   private static final double[] DEFAULT_BUCKETS = {
@@ -33,11 +29,13 @@ final class Family extends Collector implements Collector.Describable {
   private final List<Double> buckets;
   private final SortedMap<Double, Double> objectives;
   private volatile String help;
-  private final Map<SeriesKey, Object> series = new ConcurrentHashMap<>();
+  private final Map<SeriesKey, Series> series = new ConcurrentHashMap<>();
   private final Map<List<String>, String[]> labelNames = new ConcurrentHashMap<>();
 
-  /** Histograms' and summaries' parents, by label names. */
-  private final Map<List<String>, SimpleCollector<?>> byLabelNames = new ConcurrentHashMap<>();
+  /** A histogram's upper bounds, {@code +Inf} last; shared by its series. */
+  private final double[] upperBounds;
+
+  private volatile boolean removed;
 
   Family(Delta first) {
     this.type = first.type();
@@ -48,6 +46,13 @@ final class Family extends Collector implements Collector.Describable {
             ? Arrays.stream(DEFAULT_BUCKETS).boxed().toList()
             : first.buckets();
     this.objectives = first.objectives();
+    this.upperBounds =
+        type == MetricType.HISTOGRAM
+            ? DoubleStream.concat(
+                    buckets.stream().mapToDouble(Double::doubleValue),
+                    DoubleStream.of(Double.POSITIVE_INFINITY))
+                .toArray()
+            : null;
   }
 
   /**
@@ -146,35 +151,42 @@ final class Family extends Collector implements Collector.Describable {
   /**
    * Below this, an amount cannot make a finite value infinite: it is less than half an ulp of
    * {@link Double#MAX_VALUE}, so even added to it the sum rounds back, and reaching the largest
-   * values with such amounts takes more than 2^53 deltas. Only larger amounts are checked.
+   * values with such amounts takes more than 2^53 deltas. A batch's plan checks only larger amounts
+   * before applying any, so that a batch is applied whole or not at all; each series then checks
+   * every delta exactly, on the value it replaces.
    */
   private static final double LARGE = 0x1p970;
 
-  /** Whether applying {@code delta} could make its series infinite, so it must be checked. */
+  /** Whether applying {@code delta} could make its series infinite, so a plan must check it. */
   static boolean isLarge(Delta delta) {
     // A histogram's or summary's observation is added to its sum.
     return Math.abs(delta.value()) >= LARGE
         && !(delta.type() == MetricType.GAUGE && delta.method() == Method.SET);
   }
 
-  /** The value of the series {@code delta} names, or 0 if it does not exist yet. */
+  /**
+   * The value of the counter or gauge series {@code delta} names, the sum of the histogram or
+   * summary series; 0 if it does not exist yet.
+   */
   double current(Delta delta) {
-    Object child = series.get(((Labels) delta.labels()).key());
-    return child == null ? 0 : value(child);
+    Series found = series.get(((Labels) delta.labels()).key());
+    if (found instanceof ScalarSeries scalar) {
+      double value = scalar.value();
+      return Double.isNaN(value) ? 0 : value;
+    }
+    if (found instanceof HistogramSeries histogram) {
+      return histogram.sum();
+    }
+    if (found instanceof SummarySeries summary) {
+      return summary.sum();
+    }
+    return 0;
   }
 
-  /** A counter's or gauge's value; a histogram's or summary's sum. */
-  private static double value(Object child) {
-    if (child instanceof Counter.Child counter) {
-      return counter.get();
-    }
-    if (child instanceof Histogram.Child histogram) {
-      return histogram.get().sum;
-    }
-    if (child instanceof Summary.Child summary) {
-      return summary.get().sum;
-    }
-    return ((Gauge.Child) child).get();
+  /** The series of {@code labels}, or {@code null}. */
+  Series series(Labels labels) {
+    Series found = series.get(labels.key());
+    return found == null || found.isRemoved() ? null : found;
   }
 
   /** What {@code delta} makes of {@code current}: the one place that says how a value changes. */
@@ -193,21 +205,31 @@ final class Family extends Collector implements Collector.Describable {
    */
   static void checkFinite(Delta delta, double current) {
     if (!Double.isFinite(next(delta, current))) {
-      boolean subtracting = delta.method() == Method.SUB || delta.method() == Method.DEC;
-      throw InvalidDeltaException.quiet(
-          Reason.INVALID,
-          Delta.subject(delta.type(), delta.name())
-              + (subtracting ? ": subtracting " : ": adding ")
-              + Delta.format(delta.value())
-              + (subtracting ? " from " : " to ")
-              + current
-              + (delta.method() == Method.OBSERVE ? " would make its sum " : " would make it ")
-              + (Double.isNaN(next(delta, current)) ? "NaN" : "infinite"));
+      throw notFinite(delta, current);
     }
   }
 
-  /** Applies a delta that {@link #check} accepted. */
-  void apply(Delta delta) {
+  /** The rejection of {@code delta}, which would make {@code current} infinite or NaN. */
+  static InvalidDeltaException notFinite(Delta delta, double current) {
+    boolean subtracting = delta.method() == Method.SUB || delta.method() == Method.DEC;
+    return InvalidDeltaException.quiet(
+        Reason.INVALID,
+        Delta.subject(delta.type(), delta.name())
+            + (subtracting ? ": subtracting " : ": adding ")
+            + Delta.format(delta.value())
+            + (subtracting ? " from " : " to ")
+            + current
+            + (delta.method() == Method.OBSERVE ? " would make its sum " : " would make it ")
+            + (Double.isNaN(next(delta, current)) ? "NaN" : "infinite"));
+  }
+
+  /**
+   * Applies a delta that {@link #check} accepted.
+   *
+   * @return {@code false} if this family was removed: nothing was applied
+   * @throws InvalidDeltaException if the delta would make its series infinite; nothing was applied
+   */
+  boolean apply(Delta delta, long nanos) {
     String newHelp = delta.help();
     // Written only when it changes: a volatile write on every delta would cost every core.
     if (!newHelp.isEmpty() && !newHelp.equals(help)) {
@@ -215,70 +237,65 @@ final class Family extends Collector implements Collector.Describable {
     }
     // Delta's constructor makes every delta's labels a Labels.
     SeriesKey key = ((Labels) delta.labels()).key();
-    Object child = series.get(key);
-    if (child == null) {
-      // A new series keeps one shared array of label names, not the delta's own.
-      SeriesKey kept =
-          key.withNames(
-              labelNames.computeIfAbsent(
-                  List.of(key.names()), names -> names.toArray(new String[0])));
-      child = series.computeIfAbsent(kept, this::newChild);
-    }
-    if (isLarge(delta)) {
-      // Checked and applied under the child's lock, so large deltas cannot overflow it together.
-      // Small ones take no lock: one racing with a large one could only overflow a value left
-      // within 2^970 times the number of deltas in flight of the largest double, which never
-      // happens in practice; simpleclient's adders offer no compare-and-set to do better.
-      synchronized (child) {
-        checkFinite(delta, value(child));
-        update(child, delta);
-      }
-      return;
-    }
-    update(child, delta);
-  }
-
-  private void update(Object child, Delta delta) {
-    double value = delta.value();
-    switch (type) {
-      case COUNTER -> ((Counter.Child) child).inc(value);
-      case GAUGE -> {
-        Gauge.Child gauge = (Gauge.Child) child;
-        switch (delta.method()) {
-          case SET -> gauge.set(value);
-          case INC, ADD -> gauge.inc(value);
-          case DEC, SUB -> gauge.dec(value);
-          default -> throw new AssertionError(delta.method());
+    for (; ; ) {
+      Series found = series.get(key);
+      if (found == null) {
+        if (removed) {
+          return false;
         }
+        // A new series keeps one shared array of label names, not the delta's own.
+        SeriesKey kept =
+            key.withNames(
+                labelNames.computeIfAbsent(
+                    List.of(key.names()), names -> names.toArray(new String[0])));
+        found = series.computeIfAbsent(kept, k -> newSeries(k, nanos));
       }
-      case HISTOGRAM -> ((Histogram.Child) child).observe(value);
-      case SUMMARY -> ((Summary.Child) child).observe(value);
+      if (found.apply(delta, nanos)) {
+        return true;
+      }
+      // Removed between the lookup and the update, which it did not take: it is out of the map
+      // (removal unmaps a series before it closes it), so the next lookup creates it afresh.
     }
   }
 
-  private Object newChild(SeriesKey labels) {
+  private Series newSeries(SeriesKey key, long nanos) {
     return switch (type) {
-      case COUNTER -> new Counter.Child(false, null);
-      case GAUGE -> new Gauge.Child();
-      case HISTOGRAM, SUMMARY ->
-          byLabelNames
-              .computeIfAbsent(List.of(labels.names()), this::newCollector)
-              .labels(labels.values());
+      case COUNTER, GAUGE -> new ScalarSeries(key, nanos);
+      case HISTOGRAM -> new HistogramSeries(key, nanos, upperBounds);
+      case SUMMARY -> new SummarySeries(key, nanos, objectives);
     };
   }
 
-  private SimpleCollector<?> newCollector(List<String> labelNames) {
-    String[] names = labelNames.toArray(new String[0]);
-    if (type == MetricType.HISTOGRAM) {
-      return Histogram.build(name, help)
-          .labelNames(names)
-          .buckets(buckets.stream().mapToDouble(Double::doubleValue).toArray())
-          .withoutExemplars()
-          .create();
+  /**
+   * Removes the series of {@code labels}.
+   *
+   * @return the series removed, which holds every update applied to it, or {@code null}
+   */
+  Series remove(Labels labels) {
+    // Unmapped first, then closed: an update that finds it closed finds it unmapped on its retry.
+    Series found = series.remove(labels.key());
+    return found != null && found.remove() ? found : null;
+  }
+
+  /**
+   * Removes every series and takes no more. An update that looked this family up before then either
+   * lands in a series removed here, or finds the family removed and looks again.
+   */
+  void removeAll() {
+    removed = true;
+    // An update that read removed as false before the write above may still add a series after
+    // this sweep: it is applied to the removed family, as if just before the removal.
+    for (SeriesKey key : series.keySet()) {
+      Series found = series.remove(key);
+      if (found != null) {
+        found.remove();
+      }
     }
-    Summary.Builder summary = Summary.build(name, help).labelNames(names);
-    objectives.forEach(summary::quantile);
-    return summary.create();
+  }
+
+  /** The number of series. */
+  int size() {
+    return series.size();
   }
 
   @Override
@@ -288,9 +305,9 @@ final class Family extends Collector implements Collector.Describable {
       samples = new SeriesSamples(type == MetricType.COUNTER ? name + "_total" : name);
     } else {
       samples = new ArrayList<>();
-      for (SimpleCollector<?> collector : byLabelNames.values()) {
-        for (MetricFamilySamples family : collector.collect()) {
-          addWithoutCreated(family, samples);
+      for (Series each : series.values()) {
+        if (!each.isRemoved()) {
+          each.collect(name, samples);
         }
       }
     }
@@ -302,12 +319,13 @@ final class Family extends Collector implements Collector.Describable {
 
   /**
    * A counter's or gauge's samples, each made when it is read. A scrape of a million series then
-   * holds a million references, not a million samples: the exposition reads each once.
+   * holds a million references and values, not a million samples: the exposition reads each once.
+   * The values are read when listed, so a series removed since still has its sample.
    */
   private final class SeriesSamples extends AbstractList<MetricFamilySamples.Sample> {
     private final String sampleName;
     private SeriesKey[] keys;
-    private Object[] children;
+    private double[] values;
     private int size;
 
     /** The list of the label names last read: series of a family mostly share one array. */
@@ -319,28 +337,30 @@ final class Family extends Collector implements Collector.Describable {
       this.sampleName = sampleName;
       int expected = series.size();
       keys = new SeriesKey[expected];
-      children = new Object[expected];
+      values = new double[expected];
       // forEach, not entrySet(): it makes no entry object per series.
       series.forEach(this::add);
     }
 
-    private void add(SeriesKey key, Object child) {
+    private void add(SeriesKey key, Series each) {
+      double value = ((ScalarSeries) each).value();
+      if (Double.isNaN(value)) {
+        return; // removed
+      }
       if (size == keys.length) {
         // Series were added since series.size() was read.
         keys = Arrays.copyOf(keys, 2 * size + 1);
-        children = Arrays.copyOf(children, keys.length);
+        values = Arrays.copyOf(values, keys.length);
       }
       keys[size] = key;
-      children[size] = child;
+      values[size] = value;
       size++;
     }
 
     @Override
     public MetricFamilySamples.Sample get(int index) {
       Objects.checkIndex(index, size);
-      Object child = children[index];
-      double value =
-          child instanceof Counter.Child counter ? counter.get() : ((Gauge.Child) child).get();
+      double value = values[index];
       String[] names = keys[index].names();
       if (names != lastNames) {
         lastNames = names;

@@ -7,7 +7,7 @@ import java.util.List;
  * that was rejected with its reason.
  *
  * <pre>{@code
- * IngestResult result = aggregator.ingestAll("http", body);
+ * IngestResult result = aggregator.ingestAll(Transport.HTTP, body);
  * if (!result.ok()) {
  *   result.rejections().forEach(System.err::println);
  * }

@@ -2,9 +2,10 @@ package io.pushprom.core;
 
 /**
  * A delta that cannot be applied. The message names the metric first, then the bad value, then the
- * rule; HTTP answers it with a {@code 400}. Those the core makes about untrusted input, and those
- * {@link Delta}'s constructor throws, carry no stack trace: it would say nothing about the input,
- * and filling it costs more than reading the delta.
+ * rule; HTTP answers it with a {@code 400}. Those the core throws (from {@link Delta}'s constructor
+ * and {@code parse}, and from {@link Aggregator#apply}) carry no stack trace: it would say nothing
+ * about the input, and filling it costs more than reading the delta. Each is made where the rule is
+ * checked, and a {@link Rejection} is made from it, never its message anew.
  *
  * <pre>{@code
  * try {

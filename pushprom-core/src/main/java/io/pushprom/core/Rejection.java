@@ -10,6 +10,16 @@ package io.pushprom.core;
  * }</pre>
  */
 public record Rejection(int index, Reason reason, String message) {
+  /** The rejection of the delta at {@code index}, for the reason {@code e} gives. */
+  static Rejection of(int index, InvalidDeltaException e) {
+    return new Rejection(index, e.reason(), e.getMessage());
+  }
+
+  /** This rejection as an exception, without a stack trace, for a caller of one delta. */
+  InvalidDeltaException toException() {
+    return InvalidDeltaException.quiet(reason, message);
+  }
+
   @Override
   public String toString() {
     return "delta " + index + ": " + message;

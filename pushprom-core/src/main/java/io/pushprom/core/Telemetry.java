@@ -15,8 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * pushprom_udp_packets_total}. A delta cannot write to any of them: their names are taken.
  *
  * <pre>{@code
- * Counter packets = aggregator.telemetry().counter("pushprom_udp_packets_total",
- *     "The number of packets received.");
+ * Counter packets = aggregator.telemetry().counter(TransportCounter.UDP_PACKETS);
  * packets.inc();
  * }</pre>
  */
@@ -24,15 +23,27 @@ public final class Telemetry extends Collector implements Collector.Describable 
   private final CollectorRegistry registry;
   private final Object lock;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Runnable onScrape;
 
   /**
    * @param lock held while the aggregator registers families: between unregistering and registering
    *     this again, no family may take a name of its counters
+   * @param onScrape run at each scrape, before the counters are read
    */
-  Telemetry(CollectorRegistry registry, Object lock) {
+  Telemetry(CollectorRegistry registry, Object lock, Runnable onScrape) {
     this.registry = registry;
     this.lock = lock;
+    this.onScrape = onScrape;
     registry.register(this);
+  }
+
+  /**
+   * Returns a transport's counter, registering it the first time.
+   *
+   * @throws IllegalArgumentException if another collector of the registry has its name
+   */
+  public Counter counter(TransportCounter which) {
+    return counter(which.metricName(), which.help());
   }
 
   /**
@@ -40,7 +51,7 @@ public final class Telemetry extends Collector implements Collector.Describable 
    *
    * @throws IllegalArgumentException if another collector of the registry has that name
    */
-  public Counter counter(String name, String help, String... labelNames) {
+  Counter counter(String name, String help, String... labelNames) {
     Counter counter = counters.get(name);
     if (counter != null) {
       return counter;
@@ -69,6 +80,7 @@ public final class Telemetry extends Collector implements Collector.Describable 
 
   @Override
   public List<MetricFamilySamples> collect() {
+    onScrape.run();
     List<MetricFamilySamples> families = new ArrayList<>();
     for (Counter counter : counters.values()) {
       for (MetricFamilySamples family : counter.collect()) {

@@ -49,12 +49,13 @@ class AggregatorTest {
   }
 
   private IngestResult ingestAll(String singleQuotedJson) {
-    return aggregator.ingestAll("http", json(singleQuotedJson).getBytes(StandardCharsets.UTF_8));
+    return aggregator.ingestAll(
+        Transport.HTTP, json(singleQuotedJson).getBytes(StandardCharsets.UTF_8));
   }
 
   private IngestResult ingestEach(String singleQuotedJson) {
     byte[] body = json(singleQuotedJson).getBytes(StandardCharsets.UTF_8);
-    return aggregator.ingestEach("udp", body, 0, body.length);
+    return aggregator.ingestEach(Transport.UDP, body, 0, body.length);
   }
 
   private Double value(String name) {
@@ -733,9 +734,9 @@ class AggregatorTest {
         threads,
         thread -> {
           for (int i = 0; i < rounds; i++) {
-            assertTrue(aggregator.ingestAll("http", good).ok());
-            assertEquals(1, aggregator.ingestEach("udp", bad, 0, bad.length).applied());
-            assertEquals(0, aggregator.ingestAll("http", bad).applied());
+            assertTrue(aggregator.ingestAll(Transport.HTTP, good).ok());
+            assertEquals(1, aggregator.ingestEach(Transport.UDP, bad, 0, bad.length).applied());
+            assertEquals(0, aggregator.ingestAll(Transport.HTTP, bad).applied());
           }
         });
 

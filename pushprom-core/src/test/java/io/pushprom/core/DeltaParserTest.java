@@ -33,11 +33,11 @@ class DeltaParserTest {
 
   private IngestResult ingestEach(String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    return aggregator.ingestEach("udp", bytes, 0, bytes.length);
+    return aggregator.ingestEach(Transport.UDP, bytes, 0, bytes.length);
   }
 
   private IngestResult ingestAll(String body) {
-    return aggregator.ingestAll("http", body.getBytes(StandardCharsets.UTF_8));
+    return aggregator.ingestAll(Transport.HTTP, body.getBytes(StandardCharsets.UTF_8));
   }
 
   private Double value(String name) {
@@ -61,7 +61,7 @@ class DeltaParserTest {
   void bytesJacksonTakesForUtf32AreMalformed(String hex) {
     byte[] body = HexFormat.of().parseHex(hex);
 
-    IngestResult result = aggregator.ingestEach("udp", body, 0, body.length);
+    IngestResult result = aggregator.ingestEach(Transport.UDP, body, 0, body.length);
 
     assertEquals(1, result.rejections().size());
     assertEquals(Reason.MALFORMED, result.rejections().get(0).reason());
@@ -327,7 +327,7 @@ class DeltaParserTest {
     int offset = "garbage".length();
     int length = buffer.length - 2 * offset;
 
-    IngestResult all = aggregator.ingestAll("http", buffer, offset, length);
+    IngestResult all = aggregator.ingestAll(Transport.HTTP, buffer, offset, length);
 
     assertEquals(new IngestResult(2, 2, List.of()), all);
     assertEquals(2.0, value("b"));
@@ -337,7 +337,7 @@ class DeltaParserTest {
   void reportsMalformedLineNumbersFromTheStartOfTheSlice() {
     byte[] buffer = json("xx\n" + A + "\n{bad\n").getBytes(StandardCharsets.UTF_8);
 
-    IngestResult result = aggregator.ingestEach("udp", buffer, 3, buffer.length - 3);
+    IngestResult result = aggregator.ingestEach(Transport.UDP, buffer, 3, buffer.length - 3);
 
     assertEquals(1, result.applied());
     assertTrue(

@@ -85,7 +85,7 @@ class ExpositionTest {
   @Test
   void exposesCounterWithTotalSuffixAndNoCreatedSeries() throws IOException {
     aggregator.ingestAll(
-        "http",
+        Transport.HTTP,
         """
         {"type":"counter","name":"gophers","help":"little burrowing rodents","labels":{},\
         "method":"inc"}
@@ -275,7 +275,7 @@ class ExpositionTest {
                 + "{'type':'summary','name':'fresh','method':'observe','value':1}\n")
             .getBytes(StandardCharsets.UTF_8);
 
-    aggregator.ingestAll("http", body);
+    aggregator.ingestAll(Transport.HTTP, body);
 
     assertEquals(
         """

@@ -107,7 +107,7 @@ class FiniteValuesTest {
                 + "{'type':'counter','name':'big','method':'add','value':1e308}]")
             .getBytes(StandardCharsets.UTF_8);
 
-    IngestResult result = aggregator.ingestAll("http", body);
+    IngestResult result = aggregator.ingestAll(Transport.HTTP, body);
 
     assertEquals(
         List.of(
@@ -126,7 +126,7 @@ class FiniteValuesTest {
                 + "{'type':'counter','name':'big','method':'add','value':1e308}")
             .getBytes(StandardCharsets.UTF_8);
 
-    IngestResult result = aggregator.ingestEach("udp", body, 0, body.length);
+    IngestResult result = aggregator.ingestEach(Transport.UDP, body, 0, body.length);
 
     assertEquals(1, result.applied());
     assertEquals(1e308, value("big_total"));

@@ -35,7 +35,7 @@ class MalformedInputTest {
   }
 
   private IngestResult ingestEach(byte[] body) {
-    return aggregator.ingestEach("udp", body, 0, body.length);
+    return aggregator.ingestEach(Transport.UDP, body, 0, body.length);
   }
 
   private static String onlyMalformed(IngestResult result) {
@@ -47,7 +47,7 @@ class MalformedInputTest {
 
   @Test
   void nestingTooDeepIsMalformedWithItsPlace() {
-    String message = onlyMalformed(aggregator.ingestAll("http", bytes(DEEP)));
+    String message = onlyMalformed(aggregator.ingestAll(Transport.HTTP, bytes(DEEP)));
 
     assertEquals(
         "malformed JSON at line 1, column 1002: Document nesting depth (1001) exceeds the maximum"
@@ -59,7 +59,7 @@ class MalformedInputTest {
 
   @Test
   void numberOfFiveThousandDigitsIsMalformed() {
-    String message = onlyMalformed(aggregator.ingestAll("http", bytes(LONG_NUMBER)));
+    String message = onlyMalformed(aggregator.ingestAll(Transport.HTTP, bytes(LONG_NUMBER)));
 
     assertTrue(
         message.startsWith("malformed JSON at line 1, column ")
@@ -85,7 +85,7 @@ class MalformedInputTest {
   @Test
   void truncatedInputIsMalformedWithLineAndColumn() {
     String message =
-        onlyMalformed(aggregator.ingestAll("http", bytes(json("{'type':'gauge','name':"))));
+        onlyMalformed(aggregator.ingestAll(Transport.HTTP, bytes(json("{'type':'gauge','name':"))));
 
     assertTrue(message.startsWith("malformed JSON at line 1, column 24: "), message);
   }
@@ -100,7 +100,7 @@ class MalformedInputTest {
     byte[] body = {(byte) value};
 
     String each = onlyMalformed(ingestEach(body));
-    String all = onlyMalformed(aggregator.ingestAll("http", body));
+    String all = onlyMalformed(aggregator.ingestAll(Transport.HTTP, body));
 
     assertFalse(each.isEmpty());
     assertEquals(each, all);
@@ -141,7 +141,8 @@ class MalformedInputTest {
 
   @Test
   void httpRefusesTheWholeBodyAroundHostileLines() {
-    IngestResult result = aggregator.ingestAll("http", bytes(String.join("\n", A, DEEP, B)));
+    IngestResult result =
+        aggregator.ingestAll(Transport.HTTP, bytes(String.join("\n", A, DEEP, B)));
 
     assertEquals(0, result.applied());
     assertEquals(null, aggregator.registry().getSampleValue("a"));

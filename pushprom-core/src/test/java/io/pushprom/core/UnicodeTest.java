@@ -40,7 +40,7 @@ class UnicodeTest {
   }
 
   private IngestResult ingestEach(byte[] body) {
-    return aggregator.ingestEach("udp", body, 0, body.length);
+    return aggregator.ingestEach(Transport.UDP, body, 0, body.length);
   }
 
   private Double trees(String path) {
@@ -121,7 +121,7 @@ class UnicodeTest {
     body.writeBytes("\"}".getBytes(StandardCharsets.UTF_8));
     byte[] bytes = body.toByteArray();
 
-    IngestResult result = aggregator.ingestEach("udp", bytes, 2, bytes.length - 2);
+    IngestResult result = aggregator.ingestEach(Transport.UDP, bytes, 2, bytes.length - 2);
 
     assertEquals(
         "gauge trees: help text: byte 0xed at offset 56 of the body starts no well-formed UTF-8"

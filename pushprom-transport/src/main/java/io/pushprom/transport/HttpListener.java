@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.Counter;
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.TransportCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -200,13 +201,7 @@ public final class HttpListener implements AutoCloseable {
       Authenticator open = null;
       Authenticator metrics = null;
       if (auth != null) {
-        Counter unauthorized =
-            aggregator
-                .telemetry()
-                .counter(
-                    "pushprom_http_unauthorized_total",
-                    "HTTP requests refused for missing or wrong credentials, or while too many"
-                        + " were being checked.");
+        Counter unauthorized = aggregator.telemetry().counter(TransportCounter.HTTP_UNAUTHORIZED);
         open = counted(auth.authenticator(false), unauthorized);
         metrics = counted(auth.authenticator(authMetrics), unauthorized);
       }
@@ -214,11 +209,7 @@ public final class HttpListener implements AutoCloseable {
       HttpHandler scrape =
           new ScrapeHandler(
               aggregator.registry(),
-              aggregator
-                  .telemetry()
-                  .counter(
-                      "pushprom_scrape_errors_total",
-                      "Scrapes of /metrics that failed; the log says why."),
+              aggregator.telemetry().counter(TransportCounter.SCRAPE_ERRORS),
               drain::scraping);
       // The JDK matches contexts by string prefix, Go's mux by whole path: /metricsfoo and /healthz
       // are ingest paths in Go's pushprom, so they are here.
@@ -245,12 +236,7 @@ public final class HttpListener implements AutoCloseable {
           guard,
           drain.reads(),
           open);
-      Counter refused =
-          aggregator
-              .telemetry()
-              .counter(
-                  "pushprom_http_connections_refused_total",
-                  "HTTP connections closed unanswered because every worker was busy.");
+      Counter refused = aggregator.telemetry().counter(TransportCounter.HTTP_CONNECTIONS_REFUSED);
       ExecutorService workers =
           newExecutor(
               Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),

@@ -6,6 +6,8 @@ import io.prometheus.client.Counter;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
 import io.pushprom.core.Rejection;
+import io.pushprom.core.Transport;
+import io.pushprom.core.TransportCounter;
 import java.io.IOException;
 import java.util.List;
 import java.util.logging.Level;
@@ -49,10 +51,7 @@ public final class IngestHandler implements HttpHandler {
   private IngestHandler(Aggregator aggregator, int maxRequestBytes) {
     this.aggregator = aggregator;
     this.maxRequestBytes = maxRequestBytes;
-    this.requests =
-        aggregator
-            .telemetry()
-            .counter("pushprom_http_requests_total", "The number of http requests received.");
+    this.requests = aggregator.telemetry().counter(TransportCounter.HTTP_REQUESTS);
   }
 
   /** A handler that applies what it receives with {@code aggregator}; bodies up to 16 MiB. */
@@ -105,7 +104,7 @@ public final class IngestHandler implements HttpHandler {
       if (LOG.isLoggable(Level.FINE)) {
         LOG.fine("received over http: " + body);
       }
-      IngestResult result = aggregator.ingestAll("http", body.bytes(), 0, body.length());
+      IngestResult result = aggregator.ingestAll(Transport.HTTP, body.bytes(), 0, body.length());
       if (result.ok()) {
         Exchanges.respond(exchange, 200, "ok");
         return;

@@ -3,6 +3,8 @@ package io.pushprom.transport;
 import io.prometheus.client.Counter;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
+import io.pushprom.core.Transport;
+import io.pushprom.core.TransportCounter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -66,10 +68,7 @@ public final class UdpListener implements AutoCloseable {
   private UdpListener(Aggregator aggregator, DatagramChannel channel) {
     this.aggregator = aggregator;
     this.channel = channel;
-    this.packets =
-        aggregator
-            .telemetry()
-            .counter("pushprom_udp_packets_total", "The number of packets received.");
+    this.packets = aggregator.telemetry().counter(TransportCounter.UDP_PACKETS);
     this.kernel = new KernelDrops(port(), receiveBuffer(channel));
     this.receiver = new Thread(this::receive, "pushprom-udp-receive-" + port());
     this.applier = new Thread(this::apply, "pushprom-udp-apply-" + port());
@@ -172,7 +171,7 @@ public final class UdpListener implements AutoCloseable {
           "received over udp: "
               + new String(datagram, offset, length, StandardCharsets.UTF_8).strip());
     }
-    IngestResult result = aggregator.ingestEach("udp", datagram, offset, length);
+    IngestResult result = aggregator.ingestEach(Transport.UDP, datagram, offset, length);
     if (!result.ok()) {
       REJECTIONS.log(
           Level.INFO,

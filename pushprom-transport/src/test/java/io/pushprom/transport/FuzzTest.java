@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.Counter;
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.TransportCounter;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -157,8 +158,7 @@ class FuzzTest {
         UdpListener udp = UdpListener.start(aggregator, ANY_PORT)) {
       httpPort = http.port();
       sender = UdpSender.to(udp.port());
-      udpPackets =
-          aggregator.telemetry().counter("pushprom_udp_packets_total", "(the listener's own)");
+      udpPackets = aggregator.telemetry().counter(TransportCounter.UDP_PACKETS);
       int rounds = 0;
       while (hostileOverHttp + hostileOverUdp < HOSTILE_DELTAS) {
         round();

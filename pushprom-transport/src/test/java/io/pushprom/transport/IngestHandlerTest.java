@@ -14,6 +14,7 @@ import static org.mockito.Mockito.when;
 import com.sun.net.httpserver.HttpServer;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.IngestResult;
+import io.pushprom.core.Transport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -117,7 +118,7 @@ class IngestHandlerTest {
   void failingAggregatorIsAnswered500AndTheExchangeStillClosed() throws Exception {
     Aggregator failing = mock(Aggregator.class);
     when(failing.telemetry()).thenReturn(aggregator.telemetry());
-    when(failing.ingestAll(eq("http"), any(byte[].class), anyInt(), anyInt()))
+    when(failing.ingestAll(eq(Transport.HTTP), any(byte[].class), anyInt(), anyInt()))
         .thenThrow(new IllegalStateException("registry is gone"))
         .thenReturn(new IngestResult(1, 1, List.of()));
     HttpServer server = startServer();
@@ -135,7 +136,8 @@ class IngestHandlerTest {
           "internal error: java.lang.IllegalStateException: registry is gone\n", failed.body());
       assertEquals(200, next.statusCode());
       assertEquals("ok", next.body());
-      verify(failing, times(2)).ingestAll(eq("http"), any(byte[].class), anyInt(), anyInt());
+      verify(failing, times(2))
+          .ingestAll(eq(Transport.HTTP), any(byte[].class), anyInt(), anyInt());
     } finally {
       server.stop(0);
     }

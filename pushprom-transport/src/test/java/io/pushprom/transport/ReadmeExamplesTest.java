@@ -8,6 +8,7 @@ import io.prometheus.client.CollectorRegistry;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.Delta;
 import io.pushprom.core.IngestResult;
+import io.pushprom.core.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -120,13 +122,10 @@ class ReadmeExamplesTest {
             "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}"));
     IngestResult result =
         aggregator.ingestAll(
-            "test",
+            Transport.HTTP,
             "[{\"type\":\"gauge\",\"name\":\"gophers\",\"method\":\"set\",\"value\":1}]"
                 .getBytes(StandardCharsets.UTF_8));
-    double gophers =
-        aggregator
-            .registry()
-            .getSampleValue("gophers_total", new String[] {"job"}, new String[] {"bot"});
+    double gophers = aggregator.value("gophers", Map.of("job", "bot")).getAsDouble();
     // gophers is 1.0, and result.rejections() holds
     // "delta 0: gophers: conflicting metric types, existing: counter, new: gauge"
     // readme:end
