@@ -60,6 +60,33 @@ final class Exchanges {
     }
   }
 
+  /**
+   * {@code handler} for {@code GET} and {@code HEAD}; any other method is answered {@code 405},
+   * unread. A {@code POST /metrics} or {@code DELETE /metrics} that answered {@code 200} would look
+   * as if it had done something.
+   */
+  static HttpHandler readOnly(HttpHandler handler) {
+    return exchange -> {
+      String method = exchange.getRequestMethod();
+      if (method.equals("GET") || method.equals("HEAD")) {
+        handler.handle(exchange);
+        return;
+      }
+      try {
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        exchange.getResponseHeaders().set("Connection", "close");
+        respond(
+            exchange,
+            405,
+            "method not allowed: "
+                + exchange.getRequestURI().getPath()
+                + " only answers GET and HEAD\n");
+      } finally {
+        exchange.close();
+      }
+    };
+  }
+
   /** A handler that answers {@code 200 ok} to every request, for health checks. */
   static HttpHandler ok() {
     return exchange -> {

@@ -216,7 +216,7 @@ public final class HttpListener implements AutoCloseable {
       mount(
           server,
           "/metrics",
-          Exchanges.onlyAt("/metrics", scrape, ingest),
+          Exchanges.onlyAt("/metrics", Exchanges.readOnly(scrape), ingest),
           guard,
           drain.reads(),
           metrics);
@@ -224,7 +224,7 @@ public final class HttpListener implements AutoCloseable {
         mount(
             server,
             path,
-            Exchanges.onlyAt(path, Exchanges.ok(), ingest),
+            Exchanges.onlyAt(path, Exchanges.readOnly(Exchanges.ok()), ingest),
             guard,
             drain.reads(),
             open);
@@ -232,7 +232,7 @@ public final class HttpListener implements AutoCloseable {
       mount(
           server,
           "/-/ready",
-          Exchanges.onlyAt("/-/ready", drain.ready(), ingest),
+          Exchanges.onlyAt("/-/ready", Exchanges.readOnly(drain.ready()), ingest),
           guard,
           drain.reads(),
           open);

@@ -14,6 +14,7 @@ import io.pushprom.core.Aggregator;
 import java.io.ByteArrayInputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -524,6 +526,30 @@ class HttpListenerTest {
           value(registry, "pushprom_deltas_applied_total", "transport", "http"));
     } finally {
       executor.shutdownNow();
+    }
+  }
+
+  /** A push to a read-only path, or a DELETE, must not look as if it had done something. */
+  @ParameterizedTest
+  @CsvSource({
+    "POST, /metrics",
+    "DELETE, /metrics",
+    "PUT, /metrics",
+    "POST, /health",
+    "POST, /-/healthy",
+    "DELETE, /-/ready"
+  })
+  void readOnlyPathsRefuseOtherMethods(String method, String path) throws Exception {
+    try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
+      HttpResponse<String> response =
+          Http.send(
+              Http.request(http.port(), path)
+                  .method(method, HttpRequest.BodyPublishers.ofString(inc("pushed_here"))));
+
+      assertEquals(405, response.statusCode());
+      assertEquals(Optional.of("GET, HEAD"), response.headers().firstValue("Allow"));
+      assertEquals("method not allowed: " + path + " only answers GET and HEAD\n", response.body());
+      assertNull(value(registry, "pushed_here_total"));
     }
   }
 }
