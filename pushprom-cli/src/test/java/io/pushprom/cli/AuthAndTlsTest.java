@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -81,17 +82,16 @@ class AuthAndTlsTest {
     client = HttpClient.newBuilder().sslContext(tls).build();
   }
 
+  /** Pushprom with the fixture's users and the certificate made for the test, and {@code flags}. */
   private PushpromProcess start(String... flags) throws Exception {
     List<String> args =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
-                "-http-listen-address", "127.0.0.1:0",
-                "-udp-listen-address", "127.0.0.1:0",
                 "-basic-auth-file", FIXTURES.resolve("users.htpasswd").toString(),
                 "-tls-cert-file", dir.resolve("cert.pem").toString(),
                 "-tls-key-file", dir.resolve("key.pem").toString()));
     args.addAll(List.of(flags));
-    return PushpromProcess.start(dir, List.of(), args.toArray(String[]::new));
+    return PushpromProcess.onLoopback(dir, List.of(), args.toArray(String[]::new));
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
@@ -165,15 +165,7 @@ class AuthAndTlsTest {
   void anEntryInAnotherFormatStopsTheStartNamingItsLine() throws Exception {
     Path users = FIXTURES.resolve("apr1.htpasswd");
     try (PushpromProcess pushprom =
-        PushpromProcess.start(
-            dir,
-            List.of(),
-            "-http-listen-address",
-            "127.0.0.1:0",
-            "-udp-listen-address",
-            "127.0.0.1:0",
-            "-basic-auth-file",
-            users.toString())) {
+        PushpromProcess.onLoopback(dir, List.of(), "-basic-auth-file", users.toString())) {
       assertEquals(1, pushprom.awaitExit());
       assertEquals(
           "pushprom: "
@@ -203,13 +195,9 @@ class AuthAndTlsTest {
     Path key = dir.resolve("other.pem");
     Path certificate = dir.resolve("cert.pem");
     try (PushpromProcess pushprom =
-        PushpromProcess.start(
+        PushpromProcess.onLoopback(
             dir,
             List.of(),
-            "-http-listen-address",
-            "127.0.0.1:0",
-            "-udp-listen-address",
-            "127.0.0.1:0",
             "-tls-cert-file",
             certificate.toString(),
             "-tls-key-file",

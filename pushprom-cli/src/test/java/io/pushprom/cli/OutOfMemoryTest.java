@@ -28,14 +28,7 @@ class OutOfMemoryTest {
 
   @Test
   void runningOutOfMemoryEndsTheProcessWithExitCodeThree() throws Exception {
-    try (PushpromProcess pushprom =
-        PushpromProcess.start(
-            dir,
-            List.of("-Xmx48m"),
-            "-http-listen-address",
-            "127.0.0.1:0",
-            "-udp-listen-address",
-            "127.0.0.1:0")) {
+    try (PushpromProcess pushprom = PushpromProcess.onLoopback(dir, List.of("-Xmx48m"))) {
       int port = pushprom.httpPort();
       HttpClient client = HttpClient.newHttpClient();
       for (int batch = 0; batch < MAX_BATCHES && pushprom.isAlive(); batch++) {

@@ -43,14 +43,7 @@ class ProcessTest {
 
   @Test
   void servesUntilSigtermThenExitsZero() throws Exception {
-    try (PushpromProcess pushprom =
-        PushpromProcess.start(
-            dir,
-            List.of(),
-            "-http-listen-address",
-            "127.0.0.1:0",
-            "-udp-listen-address",
-            "127.0.0.1:0")) {
+    try (PushpromProcess pushprom = PushpromProcess.onLoopback(dir, List.of())) {
       int httpPort = pushprom.httpPort();
       pushprom.awaitLine(Pattern.compile(" listening for stats UDP on 127\\.0\\.0\\.1:\\d+$"));
 
@@ -79,15 +72,7 @@ class ProcessTest {
   @Test
   void whatTheListenersSayWhileClosingIsLogged() throws Exception {
     try (PushpromProcess pushprom =
-        PushpromProcess.start(
-            dir,
-            List.of(),
-            "-http-listen-address",
-            "127.0.0.1:0",
-            "-udp-listen-address",
-            "127.0.0.1:0",
-            "-shutdown-grace",
-            "1s")) {
+        PushpromProcess.onLoopback(dir, List.of(), "-shutdown-grace", "1s")) {
       int port = pushprom.httpPort();
       HttpClient client = HttpClient.newHttpClient();
       URI base = URI.create("http://127.0.0.1:" + port + "/");

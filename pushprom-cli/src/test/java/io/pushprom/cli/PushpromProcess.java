@@ -53,6 +53,16 @@ final class PushpromProcess implements AutoCloseable {
     return new PushpromProcess(process, out, err);
   }
 
+  /** Starts Pushprom listening on free ports of 127.0.0.1, with {@code more} flags. */
+  static PushpromProcess onLoopback(Path dir, List<String> jvmOptions, String... more)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0"));
+    args.addAll(List.of(more));
+    return start(dir, jvmOptions, args.toArray(String[]::new));
+  }
+
   /** Waits for the line that says where HTTP listens, and returns its port. */
   int httpPort() throws IOException, InterruptedException {
     return Integer.parseInt(awaitLine(HTTP).group(1));

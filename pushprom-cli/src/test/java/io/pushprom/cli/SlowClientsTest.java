@@ -40,17 +40,8 @@ class SlowClientsTest {
   @Test
   void slowAndStuckClientsAreCutOffWhileOthersAreAnswered() throws Exception {
     try (PushpromProcess pushprom =
-        PushpromProcess.start(
-            dir,
-            List.of("-Xmx512m"),
-            "-http-listen-address",
-            "127.0.0.1:0",
-            "-udp-listen-address",
-            "127.0.0.1:0",
-            "-read-timeout",
-            "6s",
-            "-write-timeout",
-            "6s")) {
+        PushpromProcess.onLoopback(
+            dir, List.of("-Xmx512m"), "-read-timeout", "6s", "-write-timeout", "6s")) {
       int port = pushprom.httpPort();
       fill(port);
 

@@ -174,11 +174,8 @@ final class Family extends Collector implements Collector.Describable {
       double value = scalar.value();
       return Double.isNaN(value) ? 0 : value;
     }
-    if (found instanceof HistogramSeries histogram) {
-      return histogram.sum();
-    }
-    if (found instanceof SummarySeries summary) {
-      return summary.sum();
+    if (found instanceof ObservedSeries observed) {
+      return observed.sum();
     }
     return 0;
   }

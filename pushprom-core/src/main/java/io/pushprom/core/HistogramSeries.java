@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  * simpleclient's {@code Histogram.Child} keeps them, but readable and restorable. An update spans
  * two adders, so removal closes the series' gate and waits for the updates inside.
  */
-final class HistogramSeries extends Series {
+final class HistogramSeries extends ObservedSeries {
   /** The buckets' upper bounds, ascending, the last {@code +Inf}; shared by the family. */
   private final double[] upperBounds;
 
@@ -29,28 +29,7 @@ final class HistogramSeries extends Series {
   }
 
   @Override
-  boolean apply(Delta delta, long nanos) {
-    if (!enter()) {
-      return false;
-    }
-    try {
-      if (Family.isLarge(delta)) {
-        // Checked and added under this lock, so large observations cannot overflow the sum
-        // together; small ones cannot make it infinite (Family.LARGE says why).
-        synchronized (this) {
-          Family.checkFinite(delta, sum.sum());
-          observe(delta.value(), nanos);
-        }
-        return true;
-      }
-      observe(delta.value(), nanos);
-      return true;
-    } finally {
-      exit();
-    }
-  }
-
-  private void observe(double value, long nanos) {
+  void observe(double value, long nanos) {
     // As simpleclient does: the first bucket whose upper bound is at least the value.
     int bucket = 0;
     while (value > upperBounds[bucket] && bucket < upperBounds.length - 1) {
@@ -92,6 +71,7 @@ final class HistogramSeries extends Series {
     return upperBounds;
   }
 
+  @Override
   double sum() {
     return sum.sum();
   }

@@ -14,7 +14,7 @@ import java.util.List;
  * the series up again and creates it afresh. No update is counted as applied into a series that is
  * already gone.
  */
-abstract sealed class Series permits ScalarSeries, HistogramSeries, SummarySeries {
+abstract sealed class Series permits ScalarSeries, ObservedSeries {
   private static final VarHandle LAST_UPDATE;
   private static final VarHandle GATE;
 

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code Summary} of no labels only to estimate them; the window cannot be restored, the count and
  * sum can.
  */
-final class SummarySeries extends Series {
+final class SummarySeries extends ObservedSeries {
   private final LongAdder count = new LongAdder();
   private final DoubleAdder sum = new DoubleAdder();
 
@@ -36,28 +36,7 @@ final class SummarySeries extends Series {
   }
 
   @Override
-  boolean apply(Delta delta, long nanos) {
-    if (!enter()) {
-      return false;
-    }
-    try {
-      if (Family.isLarge(delta)) {
-        // Checked and added under this lock, so large observations cannot overflow the sum
-        // together; small ones cannot make it infinite (Family.LARGE says why).
-        synchronized (this) {
-          Family.checkFinite(delta, sum.sum());
-          observe(delta.value(), nanos);
-        }
-        return true;
-      }
-      observe(delta.value(), nanos);
-      return true;
-    } finally {
-      exit();
-    }
-  }
-
-  private void observe(double value, long nanos) {
+  void observe(double value, long nanos) {
     count.increment();
     sum.add(value);
     if (quantiles != null) {
@@ -84,6 +63,7 @@ final class SummarySeries extends Series {
     return count.sum();
   }
 
+  @Override
   double sum() {
     return sum.sum();
   }
