@@ -32,6 +32,17 @@ abstract sealed class ObservedSeries extends Series permits HistogramSeries, Sum
     }
   }
 
+  /** Closes the gate once the updates inside are done; later ones apply nothing. */
+  @Override
+  final boolean remove() {
+    return close();
+  }
+
+  @Override
+  final boolean isRemoved() {
+    return isClosed();
+  }
+
   /** Adds one observation; called inside the gate. */
   abstract void observe(double value, long nanos);
 

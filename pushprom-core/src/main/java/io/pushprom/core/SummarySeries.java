@@ -69,16 +69,6 @@ final class SummarySeries extends ObservedSeries {
   }
 
   @Override
-  boolean remove() {
-    return close();
-  }
-
-  @Override
-  boolean isRemoved() {
-    return isClosed();
-  }
-
-  @Override
   void collect(String name, List<Sample> samples) {
     List<String> names = names();
     List<String> values = values();
