@@ -2,8 +2,11 @@ package io.pushprom.core;
 
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,8 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Applies deltas to the metrics of one {@link CollectorRegistry}, creating each metric the first
@@ -43,11 +48,31 @@ import java.util.concurrent.ConcurrentHashMap;
  *     .build();
  * }</pre>
  */
-public final class Aggregator {
+public final class Aggregator implements AutoCloseable {
   private static final Reason[] REASONS = Reason.values();
+
+  /**
+   * Heap a series is given when the limit on series is not set: at {@code -Xmx256m}, 262,144
+   * series. A counter of two short labels takes about 150 bytes, a histogram of the 11 default
+   * buckets about 1 KB; the rest is room for scrapes and garbage collection.
+   */
+  private static final long DEFAULT_HEAP_PER_SERIES = 1024;
 
   private final CollectorRegistry registry;
   private final Limits limits;
+  private final SeriesCount seriesCount;
+  private final LongSupplier clock;
+
+  /** How long a series lives without an update, or 0 for ever. */
+  private final Duration seriesTtl;
+
+  /** The expiry's period, which is also how far the stamp of an update may lag behind it. */
+  private final long sweepNanos;
+
+  private final Counter expired;
+
+  /** Runs the expiry; {@code null} without a TTL. */
+  private final Housekeeping housekeeping;
 
   /** Every sample name of every family, to the family: so each name has one owner. */
   private final Map<String, Family> families = new ConcurrentHashMap<>();
@@ -62,17 +87,22 @@ public final class Aggregator {
    * costs about 20 ns, as much as applying a delta, and a series' last update only needs the
    * resolution of the expiry that will read it. {@link #tick} moves it on.
    */
-  private volatile long recentNanos = System.nanoTime();
+  private volatile long recentNanos;
 
   private final Telemetry telemetry;
   private final Counter applied;
   private final Counter.Child[] appliedByTransport;
   private final Counter rejected;
 
-  private Aggregator(CollectorRegistry registry, Limits limits) {
-    this.registry = registry;
-    this.limits = limits;
-    this.telemetry = new Telemetry(registry, creation, this::tick);
+  private Aggregator(Builder builder) {
+    this.registry = builder.registry == null ? new CollectorRegistry() : builder.registry;
+    this.limits = builder.limits;
+    this.seriesCount = new SeriesCount(builder.maxSeries);
+    this.clock = builder.clock;
+    this.recentNanos = clock.getAsLong();
+    this.seriesTtl = builder.seriesTtl;
+    this.sweepNanos = sweepPeriod(seriesTtl).toNanos();
+    this.telemetry = new Telemetry(registry, creation, this::tick, seriesCount);
     this.applied =
         telemetry.counter(
             "pushprom_deltas_applied_total", "Deltas applied, by transport.", "transport");
@@ -85,6 +115,36 @@ public final class Aggregator {
             "reason");
     // Created on first use, as before: a transport that never applies shows no series.
     this.appliedByTransport = new Counter.Child[Transport.values().length];
+    if (seriesTtl.isZero()) {
+      this.expired = null;
+      this.housekeeping = null;
+    } else {
+      this.expired =
+          telemetry.counter(
+              "pushprom_series_expired_total",
+              "Series removed because no delta updated them for longer than the TTL.");
+      this.housekeeping = new Housekeeping();
+      housekeeping.every(Duration.ofNanos(sweepNanos), this::expire);
+    }
+  }
+
+  /**
+   * How often the expiry runs: a tenth of the TTL, so a series goes at most a fifth of it late, and
+   * at least every 10 s; never more often than every millisecond.
+   */
+  private static Duration sweepPeriod(Duration ttl) {
+    Duration tenth = ttl.dividedBy(10);
+    Duration most = Duration.ofSeconds(10);
+    Duration least = Duration.ofMillis(1);
+    return tenth.compareTo(most) > 0 ? most : tenth.compareTo(least) < 0 ? least : tenth;
+  }
+
+  /**
+   * The number of series a heap of {@code maxMemory} bytes holds by default: one per KiB, so that
+   * {@code -Xmx256m} holds 262,144. See the README for what series of each kind take.
+   */
+  public static long defaultMaxSeries(long maxMemory) {
+    return Math.max(1, maxMemory / DEFAULT_HEAP_PER_SERIES);
   }
 
   /** An aggregator on a registry of its own, with the default limits. */
@@ -120,6 +180,9 @@ public final class Aggregator {
   public static final class Builder {
     private CollectorRegistry registry;
     private Limits limits = Limits.defaults();
+    private long maxSeries = defaultMaxSeries(Runtime.getRuntime().maxMemory());
+    private Duration seriesTtl = Duration.ZERO;
+    private LongSupplier clock = System::nanoTime;
 
     private Builder() {}
 
@@ -139,18 +202,137 @@ public final class Aggregator {
     }
 
     /**
+     * How many series may exist at once, over all metrics; a delta that would make one more is
+     * rejected, with {@link Reason#LIMIT}, while deltas to existing series still apply. By default,
+     * {@link #defaultMaxSeries} of the JVM's maximum heap.
+     */
+    public Builder maxSeries(long maxSeries) {
+      if (maxSeries < 1) {
+        throw new IllegalArgumentException("maxSeries must be at least 1, not " + maxSeries);
+      }
+      this.maxSeries = maxSeries;
+      return this;
+    }
+
+    /**
+     * How long a series lives without a delta: after that it is removed, and a metric left with no
+     * series too, so its name may come back with another type. {@link Duration#ZERO}, the default,
+     * keeps series for ever. With a TTL, the aggregator runs a daemon thread, which {@link
+     * Aggregator#close} stops.
+     */
+    public Builder seriesTtl(Duration ttl) {
+      if (ttl.isNegative()) {
+        throw new IllegalArgumentException("seriesTtl must not be negative, not " + ttl);
+      }
+      this.seriesTtl = ttl;
+      return this;
+    }
+
+    /** The clock series are stamped by, {@link System#nanoTime()} but in tests. */
+    Builder clock(LongSupplier clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
      * A new aggregator, registered in the registry.
      *
      * @throws IllegalArgumentException if the registry already holds an aggregator's telemetry
      */
     public Aggregator build() {
-      return new Aggregator(registry == null ? new CollectorRegistry() : registry, limits);
+      return new Aggregator(this);
     }
   }
 
   /** The limits each delta must keep to. */
   public Limits limits() {
     return limits;
+  }
+
+  /** How many series may exist at once. */
+  public long maxSeries() {
+    return seriesCount.max();
+  }
+
+  /** How many pushed series exist now. */
+  public long seriesCount() {
+    return seriesCount.get();
+  }
+
+  /** How long a series lives without an update; zero for ever. */
+  public Duration seriesTtl() {
+    return seriesTtl;
+  }
+
+  /**
+   * Stops the aggregator's background work, the expiry of series; it still applies deltas. An
+   * aggregator without a TTL has none, so this does nothing.
+   */
+  @Override
+  public void close() {
+    if (housekeeping != null) {
+      housekeeping.close();
+    }
+  }
+
+  /**
+   * Removes every series that no update has touched for longer than the TTL, then every metric left
+   * with no series; what the housekeeping thread runs. An update racing with it lands in the series
+   * before it is removed, or makes it afresh.
+   *
+   * @return how many series it removed
+   */
+  int expire() {
+    return expire(removed -> {});
+  }
+
+  /** As {@link #expire()}, handing each series removed to {@code onRemoved}. */
+  int expire(Consumer<Series> onRemoved) {
+    tick();
+    if (seriesTtl.isZero()) {
+      return 0;
+    }
+    // An update is stamped with a time up to one sweep older than itself: so none goes early.
+    long deadline = recentNanos - seriesTtl.toNanos() - sweepNanos;
+    int removed = 0;
+    for (Family family : distinctFamilies()) {
+      removed += family.expire(deadline, onRemoved);
+      if (family.size() == 0) {
+        removed += removeIfEmpty(family, onRemoved);
+      }
+    }
+    if (removed > 0) {
+      expired.inc(removed);
+    }
+    return removed;
+  }
+
+  private Set<Family> distinctFamilies() {
+    Set<Family> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+    distinct.addAll(families.values());
+    return distinct;
+  }
+
+  /**
+   * Removes {@code family} if it has no series.
+   *
+   * @return how many series it removed with it: those made since it was found empty
+   */
+  private int removeIfEmpty(Family family, Consumer<Series> onRemoved) {
+    synchronized (creation) {
+      if (family.size() != 0 || families.get(family.sampleNames().get(0)) != family) {
+        return 0;
+      }
+      detach(family);
+    }
+    // A series made since the check above goes with the family, as if made just before.
+    int[] late = {0};
+    family.removeAll(
+        series -> {
+          late[0]++;
+          onRemoved.accept(series);
+        });
+    return late[0];
   }
 
   /** The registry that holds the metrics, to scrape or to read values from. */
@@ -310,7 +492,7 @@ public final class Aggregator {
         return;
       }
       family.check(delta);
-      if (family.apply(delta, nanos)) {
+      if (family.apply(delta, nanos, seriesCount.direct())) {
         return;
       }
       // The family was removed after the lookup: look again, which creates it afresh.
@@ -413,7 +595,7 @@ public final class Aggregator {
    * housekeeping that expires series, whose period then bounds how far a stamp may lag.
    */
   void tick() {
-    recentNanos = System.nanoTime();
+    recentNanos = clock.getAsLong();
   }
 
   /** The applied counter of {@code transport}, found without simpleclient's varargs lookup. */
@@ -462,10 +644,25 @@ public final class Aggregator {
     if (!plan.rejections.isEmpty()) {
       return plan.rejections;
     }
+    SeriesCount.Reservation reservation = seriesCount.reserve(plan.fresh.size());
+    if (reservation == null) {
+      // Other threads made series since the plan found room for these.
+      plan.rejectFresh(deltas);
+      return plan.rejections;
+    }
+    try {
+      return applyPlanned(plan, deltas, nanos, reservation);
+    } finally {
+      reservation.close();
+    }
+  }
+
+  private List<Rejection> applyPlanned(
+      Plan plan, List<Delta> deltas, long nanos, SeriesCount.Reservation reservation) {
     List<Rejection> late = List.of();
     for (int i = 0; i < deltas.size(); i++) {
       try {
-        if (!plan.targets[i].apply(deltas.get(i), nanos)) {
+        if (!plan.targets[i].apply(deltas.get(i), nanos, reservation)) {
           // Its family was removed since the plan: applied to the family made afresh.
           applyOne(deltas.get(i), nanos);
         }
@@ -501,9 +698,13 @@ public final class Aggregator {
           plan.checkFinite(family, delta);
         }
         plan.targets[i] = family;
+        plan.countFresh(i, family, delta);
       } catch (InvalidDeltaException e) {
         plan.rejections.add(Rejection.of(i, e));
       }
+    }
+    if (!seriesCount.fits(plan.fresh.size())) {
+      plan.rejectFresh(deltas);
     }
     return plan;
   }
@@ -516,6 +717,9 @@ public final class Aggregator {
     final Map<String, Family> created = new HashMap<>();
 
     final List<Rejection> rejections = new ArrayList<>();
+
+    /** The series this batch would make, by family and labels, to the first delta that makes it. */
+    final Map<List<Object>, Integer> fresh = new HashMap<>();
 
     /** The values large deltas of this batch would leave, by family and labels. */
     private Map<List<Object>, Double> projected;
@@ -536,8 +740,26 @@ public final class Aggregator {
       projected.put(series, Family.next(delta, current));
     }
 
+    /** Counts the series {@code delta} makes, if it is new and no earlier delta made it. */
+    void countFresh(int index, Family family, Delta delta) {
+      Labels labels = (Labels) delta.labels();
+      if (family.series(labels) == null) {
+        fresh.putIfAbsent(List.of(family, labels), index);
+      }
+    }
+
+    /** Rejects each delta that would make a series, as there is no room for them all. */
+    void rejectFresh(List<Delta> deltas) {
+      for (int index : fresh.values()) {
+        Delta delta = deltas.get(index);
+        rejections.add(
+            Rejection.of(index, seriesCount.full(delta, ((Labels) delta.labels()).key())));
+      }
+      rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
+    }
+
     Family create(Delta first) {
-      Family family = new Family(first);
+      Family family = new Family(first, seriesCount);
       List<String> sampleNames = family.sampleNames();
       for (String sampleName : sampleNames) {
         Family owner = families.getOrDefault(sampleName, created.get(sampleName));

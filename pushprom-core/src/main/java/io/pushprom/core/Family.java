@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.stream.DoubleStream;
 
 /**
@@ -35,9 +38,16 @@ final class Family extends Collector implements Collector.Describable {
   /** A histogram's upper bounds, {@code +Inf} last; shared by its series. */
   private final double[] upperBounds;
 
+  /** The aggregator's count of series, which each series made here joins and leaves. */
+  private final SeriesCount count;
+
+  /** Taken to make a series (read) and to mark the family removed (write). */
+  private final ReadWriteLock creation = new ReentrantReadWriteLock();
+
   private volatile boolean removed;
 
-  Family(Delta first) {
+  Family(Delta first, SeriesCount count) {
+    this.count = count;
     this.type = first.type();
     this.name = nameOf(first);
     this.help = first.help().isEmpty() ? first.name() : first.help();
@@ -223,10 +233,12 @@ final class Family extends Collector implements Collector.Describable {
   /**
    * Applies a delta that {@link #check} accepted.
    *
+   * @param allowance what a new series takes its place in the count from
    * @return {@code false} if this family was removed: nothing was applied
-   * @throws InvalidDeltaException if the delta would make its series infinite; nothing was applied
+   * @throws InvalidDeltaException if the delta would make its series infinite, or would make a new
+   *     series that {@code allowance} has no place for; nothing was applied
    */
-  boolean apply(Delta delta, long nanos) {
+  boolean apply(Delta delta, long nanos, SeriesCount.Allowance allowance) {
     String newHelp = delta.help();
     // Written only when it changes: a volatile write on every delta would cost every core.
     if (!newHelp.isEmpty() && !newHelp.equals(help)) {
@@ -237,21 +249,45 @@ final class Family extends Collector implements Collector.Describable {
     for (; ; ) {
       Series found = series.get(key);
       if (found == null) {
-        if (removed) {
+        found = create(key, delta, nanos, allowance);
+        if (found == null) {
           return false;
         }
-        // A new series keeps one shared array of label names, not the delta's own.
-        SeriesKey kept =
-            key.withNames(
-                labelNames.computeIfAbsent(
-                    List.of(key.names()), names -> names.toArray(new String[0])));
-        found = series.computeIfAbsent(kept, k -> newSeries(k, nanos));
       }
       if (found.apply(delta, nanos)) {
         return true;
       }
       // Removed between the lookup and the update, which it did not take: it is out of the map
       // (removal unmaps a series before it closes it), so the next lookup creates it afresh.
+    }
+  }
+
+  /**
+   * The series of {@code key}, made unless another thread just made it; {@code null} if this family
+   * was removed. Made under the read side of {@link #creation}, so that {@link #removeAll}, which
+   * takes the write side to mark the family removed, sweeps every series made before.
+   */
+  private Series create(SeriesKey key, Delta delta, long nanos, SeriesCount.Allowance allowance) {
+    creation.readLock().lock();
+    try {
+      if (removed) {
+        return null;
+      }
+      // A new series keeps one shared array of label names, not the delta's own.
+      SeriesKey kept =
+          key.withNames(
+              labelNames.computeIfAbsent(
+                  List.of(key.names()), names -> names.toArray(new String[0])));
+      return series.computeIfAbsent(
+          kept,
+          k -> {
+            if (!allowance.take()) {
+              throw count.full(delta, k);
+            }
+            return newSeries(k, nanos);
+          });
+    } finally {
+      creation.readLock().unlock();
     }
   }
 
@@ -269,9 +305,42 @@ final class Family extends Collector implements Collector.Describable {
    * @return the series removed, which holds every update applied to it, or {@code null}
    */
   Series remove(Labels labels) {
-    // Unmapped first, then closed: an update that finds it closed finds it unmapped on its retry.
-    Series found = series.remove(labels.key());
-    return found != null && found.remove() ? found : null;
+    Series found = series.get(labels.key());
+    return found != null && discard(found.key, found) ? found : null;
+  }
+
+  /**
+   * Unmaps {@code found} if it is still the series of {@code key}, then closes it, and takes it out
+   * of the count: the one way a series goes. Unmapped first: an update that finds it closed finds
+   * it unmapped on its retry.
+   *
+   * @return whether this call closed it; another removal may have got there first
+   */
+  private boolean discard(SeriesKey key, Series found) {
+    series.remove(key, found);
+    if (found.remove()) {
+      count.release(1);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Removes the series last updated before {@code deadline}, a {@link System#nanoTime()}. An update
+   * racing with it lands in the series before it is removed, or in one made afresh.
+   *
+   * @param onRemoved given each series removed, with its final state
+   * @return how many it removed
+   */
+  int expire(long deadline, Consumer<Series> onRemoved) {
+    int expired = 0;
+    for (Series each : series.values()) {
+      if (each.lastUpdateNanos() - deadline < 0 && discard(each.key, each)) {
+        expired++;
+        onRemoved.accept(each);
+      }
+    }
+    return expired;
   }
 
   /**
@@ -279,13 +348,22 @@ final class Family extends Collector implements Collector.Describable {
    * lands in a series removed here, or finds the family removed and looks again.
    */
   void removeAll() {
-    removed = true;
-    // An update that read removed as false before the write above may still add a series after
-    // this sweep: it is applied to the removed family, as if just before the removal.
-    for (SeriesKey key : series.keySet()) {
-      Series found = series.remove(key);
-      if (found != null) {
-        found.remove();
+    removeAll(removedSeries -> {});
+  }
+
+  /** As {@link #removeAll()}, handing each series removed to {@code onRemoved}. */
+  void removeAll(Consumer<Series> onRemoved) {
+    creation.writeLock().lock();
+    try {
+      removed = true;
+    } finally {
+      creation.writeLock().unlock();
+    }
+    // No series is made from here on, so the sweep finds all. An update that found one before
+    // lands in it before the sweep closes it, or finds it closed and looks again.
+    for (Series each : series.values()) {
+      if (discard(each.key, each)) {
+        onRemoved.accept(each);
       }
     }
   }

@@ -16,7 +16,9 @@ public enum Reason {
   /** The delta breaks a rule on its own: a bad name, method, value, label or bucket list. */
   INVALID,
   /** The delta disagrees with a metric that already exists: its type, buckets or objectives. */
-  CONFLICT;
+  CONFLICT,
+  /** The delta would create a series beyond the aggregator's limit on series. */
+  LIMIT;
 
   private final String label = name().toLowerCase(Locale.ROOT);
 

@@ -43,6 +43,27 @@ final class SeriesKey {
     return new SeriesKey(names, values);
   }
 
+  /** The labels as Prometheus writes them, {@code {job="bot",species="oak"}}, for messages. */
+  @Override
+  public String toString() {
+    StringBuilder text = new StringBuilder("{");
+    for (int i = 0; i < names.length; i++) {
+      text.append(i == 0 ? "" : ",").append(names[i]).append("=\"");
+      String value = Delta.abbreviate(values[i]);
+      for (int j = 0; j < value.length(); j++) {
+        char c = value.charAt(j);
+        switch (c) {
+          case '\\' -> text.append("\\\\");
+          case '"' -> text.append("\\\"");
+          case '\n' -> text.append("\\n");
+          default -> text.append(c);
+        }
+      }
+      text.append('"');
+    }
+    return text.append('}').toString();
+  }
+
   @Override
   public int hashCode() {
     return hash;

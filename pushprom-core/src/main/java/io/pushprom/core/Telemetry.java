@@ -3,6 +3,7 @@ package io.pushprom.core;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import io.prometheus.client.GaugeMetricFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +25,19 @@ public final class Telemetry extends Collector implements Collector.Describable 
   private final Object lock;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Runnable onScrape;
+  private final SeriesCount seriesCount;
 
   /**
    * @param lock held while the aggregator registers families: between unregistering and registering
    *     this again, no family may take a name of its counters
    * @param onScrape run at each scrape, before the counters are read
+   * @param seriesCount the series that exist and may, shown as gauges
    */
-  Telemetry(CollectorRegistry registry, Object lock, Runnable onScrape) {
+  Telemetry(CollectorRegistry registry, Object lock, Runnable onScrape, SeriesCount seriesCount) {
     this.registry = registry;
     this.lock = lock;
     this.onScrape = onScrape;
+    this.seriesCount = seriesCount;
     registry.register(this);
   }
 
@@ -81,7 +85,7 @@ public final class Telemetry extends Collector implements Collector.Describable 
   @Override
   public List<MetricFamilySamples> collect() {
     onScrape.run();
-    List<MetricFamilySamples> families = new ArrayList<>();
+    List<MetricFamilySamples> families = gauges();
     for (Counter counter : counters.values()) {
       for (MetricFamilySamples family : counter.collect()) {
         List<MetricFamilySamples.Sample> samples = new ArrayList<>();
@@ -92,9 +96,23 @@ public final class Telemetry extends Collector implements Collector.Describable 
     return families;
   }
 
+  /** The gauges of the series count, which are read at each scrape, not kept. */
+  private List<MetricFamilySamples> gauges() {
+    List<MetricFamilySamples> gauges = new ArrayList<>();
+    gauges.add(
+        new GaugeMetricFamily(
+            "pushprom_series", "Pushed series that exist now.", seriesCount.get()));
+    gauges.add(
+        new GaugeMetricFamily(
+            "pushprom_series_limit",
+            "How many pushed series may exist; a delta that would make one more is rejected.",
+            seriesCount.max()));
+    return gauges;
+  }
+
   @Override
   public List<MetricFamilySamples> describe() {
-    List<MetricFamilySamples> families = new ArrayList<>();
+    List<MetricFamilySamples> families = gauges();
     for (Counter counter : counters.values()) {
       families.addAll(counter.describe());
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,9 +39,14 @@ class ExpositionTest {
   /**
    * The {@code /metrics} body. The registry yields its families, and a family its series, in hash
    * order: so families are sorted by name, and the series of a gauge or counter by their text.
-   * Histogram and summary tests keep to one series, whose lines keep their order.
+   * Histogram and summary tests keep to one series, whose lines keep their order. The gauges of the
+   * series count are left out but where a test asks for them.
    */
   private String scrape() throws IOException {
+    return scrape(name -> !name.startsWith("pushprom_series"));
+  }
+
+  private String scrape(Predicate<String> names) throws IOException {
     StringWriter text = new StringWriter();
     TextFormat.write004(text, aggregator.registry().metricFamilySamples());
     List<List<String>> families = new ArrayList<>();
@@ -50,6 +56,7 @@ class ExpositionTest {
       }
       families.get(families.size() - 1).add(line);
     }
+    families.removeIf(family -> !names.test(family.get(0).split(" ")[2]));
     families.sort(Comparator.comparing(family -> family.get(0).split(" ")[2]));
     StringBuilder body = new StringBuilder();
     for (List<String> family : families) {
@@ -291,5 +298,25 @@ class ExpositionTest {
         trees 5.0
         """,
         scrape());
+  }
+
+  @Test
+  void exposesHowManySeriesExistAndMay() throws IOException {
+    aggregator = Aggregator.builder().maxSeries(1000).build();
+    apply("{'type':'gauge','name':'trees','help':'trees','method':'set','value':5}");
+    apply("{'type':'gauge','name':'trees','method':'set','value':6,'labels':{'species':'oak'}}");
+    apply("{'type':'histogram','name':'lat','method':'observe','value':1}");
+
+    assertEquals(
+        """
+# HELP pushprom_series Pushed series that exist now.
+# TYPE pushprom_series gauge
+pushprom_series 3.0
+# HELP pushprom_series_limit How many pushed series may exist; a delta that would make one \
+more is rejected.
+# TYPE pushprom_series_limit gauge
+pushprom_series_limit 1000.0
+""",
+        scrape(name -> name.startsWith("pushprom_series")));
   }
 }
