@@ -1,5 +1,6 @@
 package io.pushprom.cli;
 
+import io.pushprom.core.Aggregator;
 import io.pushprom.core.Limits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -82,6 +83,22 @@ final class Arguments {
           Integer.toString(Limits.defaults().maxDeltasPerBody()),
           "the most deltas one HTTP body or datagram may hold",
           Arguments::positive);
+  static final Flag<Optional<Integer>> MAX_SERIES =
+      Flag.of(
+          "max-series",
+          "N",
+          "auto",
+          "the most series that may exist at once; a delta that would make one more is rejected."
+              + " auto: one per KiB of the maximum heap, 262144 at -Xmx256m",
+          text -> text.equals("auto") ? Optional.empty() : Optional.of(positive(text)));
+  static final Flag<Duration> SERIES_TTL =
+      Flag.of(
+          "series-ttl",
+          "DURATION",
+          "0",
+          "remove a series that no delta updated for this long, and a metric left with none;"
+              + " 0 keeps them for ever",
+          Durations::parse);
   static final Flag<Optional<Path>> BASIC_AUTH_FILE =
       Flag.of(
           "basic-auth-file",
@@ -122,6 +139,8 @@ final class Arguments {
           MAX_LABELS,
           MAX_LABEL_VALUE_LENGTH,
           MAX_DELTAS_PER_BODY,
+          MAX_SERIES,
+          SERIES_TTL,
           BASIC_AUTH_FILE,
           AUTH_METRICS,
           TLS_CERT_FILE,
@@ -210,6 +229,13 @@ final class Arguments {
         .withMaxLabels(get(MAX_LABELS))
         .withMaxLabelValueLength(get(MAX_LABEL_VALUE_LENGTH))
         .withMaxDeltasPerBody(get(MAX_DELTAS_PER_BODY));
+  }
+
+  /** An aggregator as the flags set it up, not yet started. */
+  Aggregator.Builder aggregator() {
+    Aggregator.Builder builder = Aggregator.builder().limits(limits()).seriesTtl(get(SERIES_TTL));
+    get(MAX_SERIES).ifPresent(builder::maxSeries);
+    return builder;
   }
 
   private static Optional<Path> optionalPath(String text) {

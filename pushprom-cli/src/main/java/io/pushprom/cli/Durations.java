@@ -41,4 +41,28 @@ final class Durations {
     }
     return duration;
   }
+
+  /**
+   * Writes a duration as {@link #parse} reads it, largest units first: {@code 1h30m}, {@code
+   * 1s500ms}.
+   */
+  static String format(Duration duration) {
+    if (duration.isZero()) {
+      return "0";
+    }
+    StringBuilder text = new StringBuilder();
+    long[] amounts = {
+      duration.toHours(),
+      duration.toMinutesPart(),
+      duration.toSecondsPart(),
+      duration.toMillisPart()
+    };
+    String[] units = {"h", "m", "s", "ms"};
+    for (int i = 0; i < units.length; i++) {
+      if (amounts[i] != 0) {
+        text.append(amounts[i]).append(units[i]);
+      }
+    }
+    return text.toString();
+  }
 }

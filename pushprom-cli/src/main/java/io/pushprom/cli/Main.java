@@ -158,7 +158,25 @@ public final class Main {
       Arguments arguments, PrintStream out, PrintStream err, CountDownLatch stop) {
     String version = Main.class.getPackage().getImplementationVersion();
     log(out, "welcome to pushprom " + (version == null ? "(development build)" : version));
-    Aggregator aggregator = Aggregator.builder().limits(arguments.limits()).build();
+    try (Aggregator aggregator = arguments.aggregator().build()) {
+      return serve(aggregator, arguments, out, err, stop);
+    }
+  }
+
+  private static int serve(
+      Aggregator aggregator,
+      Arguments arguments,
+      PrintStream out,
+      PrintStream err,
+      CountDownLatch stop) {
+    log(
+        out,
+        "keeping at most "
+            + aggregator.maxSeries()
+            + " series"
+            + (aggregator.seriesTtl().isZero()
+                ? ", for ever"
+                : ", each until " + Durations.format(aggregator.seriesTtl()) + " without a delta"));
     InetSocketAddress httpAddress = arguments.get(Arguments.HTTP_LISTEN_ADDRESS);
     HttpListener.Builder builder =
         HttpListener.builder(aggregator)

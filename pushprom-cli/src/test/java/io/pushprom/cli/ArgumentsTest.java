@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pushprom.core.Aggregator;
 import io.pushprom.core.Limits;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -46,6 +47,26 @@ class ArgumentsTest {
     assertEquals(Duration.ofSeconds(10), arguments.get(Arguments.WRITE_TIMEOUT));
     assertEquals(16 << 20, arguments.get(Arguments.MAX_REQUEST_BYTES));
     assertEquals(Duration.ofSeconds(15), arguments.get(Arguments.SHUTDOWN_GRACE));
+  }
+
+  @Test
+  void seriesFlagsSetUpTheAggregator() {
+    try (Aggregator aggregator =
+        Arguments.parse("-max-series", "1000", "-series-ttl=90s").aggregator().build()) {
+      assertEquals(1000, aggregator.maxSeries());
+      assertEquals(Duration.ofSeconds(90), aggregator.seriesTtl());
+    }
+    try (Aggregator aggregator = Arguments.parse("-max-series=auto").aggregator().build()) {
+      assertEquals(
+          Aggregator.defaultMaxSeries(Runtime.getRuntime().maxMemory()), aggregator.maxSeries());
+      assertEquals(Duration.ZERO, aggregator.seriesTtl());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0s", "1m30s", "1h", "1h1m1s1ms", "250ms"})
+  void writesDurationsAsItReadsThem(String text) {
+    assertEquals(text.equals("0s") ? "0" : text, Durations.format(Durations.parse(text)));
   }
 
   @ParameterizedTest

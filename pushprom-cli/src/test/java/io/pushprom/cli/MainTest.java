@@ -363,4 +363,72 @@ class MainTest {
                     + " -1 is not allowed\n"),
         out());
   }
+
+  @Test
+  void aDeltaBeyondTheSeriesLimitIsRefusedNamingItWhileExistingSeriesKeepUpdating()
+      throws Exception {
+    start(
+        "-http-listen-address",
+        "127.0.0.1:0",
+        "-udp-listen-address",
+        "127.0.0.1:0",
+        "-max-series",
+        "2");
+    int httpPort = port(HTTP);
+    String tree = "{'type':'gauge','name':'trees','method':'inc','labels':{'species':'%s'}}";
+
+    assertEquals(200, post(httpPort, json(tree.formatted("oak"))).statusCode());
+    assertEquals(200, post(httpPort, json(tree.formatted("elm"))).statusCode());
+    HttpResponse<String> third = post(httpPort, json(tree.formatted("ash")));
+    HttpResponse<String> again = post(httpPort, json(tree.formatted("oak")));
+
+    assertEquals(400, third.statusCode());
+    assertTrue(
+        third
+            .body()
+            .contains(
+                "gauge trees: a new series {species=\"ash\"} would exceed the limit"
+                    + " of 2 series"),
+        third.body());
+    assertEquals(200, again.statusCode());
+    String metrics = get(httpPort, "/metrics").body();
+    assertTrue(metrics.contains("\npushprom_series 2.0\n"), metrics);
+    assertTrue(metrics.contains("\npushprom_series_limit 2.0\n"), metrics);
+    assertTrue(
+        metrics.contains(
+            "\npushprom_deltas_rejected_total{transport=\"http\",reason=\"limit\",} 1.0\n"),
+        metrics);
+    assertTrue(metrics.contains("\ntrees{species=\"oak\",} 2.0\n"), metrics);
+    assertTrue(out().contains(" keeping at most 2 series, for ever\n"), out());
+  }
+
+  @Test
+  void aSeriesWithoutDeltasForLongerThanTheTtlDisappearsWithItsMetric() throws Exception {
+    start(
+        "-http-listen-address",
+        "127.0.0.1:0",
+        "-udp-listen-address",
+        "127.0.0.1:0",
+        "-series-ttl",
+        "200ms");
+    int httpPort = port(HTTP);
+
+    assertEquals(200, post(httpPort, COUNTER_ADD_TWO).statusCode());
+
+    String expired =
+        """
+        # HELP pushprom_series_expired_total Series removed because no delta updated them for \
+        longer than the TTL.
+        # TYPE pushprom_series_expired_total counter
+        pushprom_series_expired_total 1.0
+        """;
+    assertEquals(expired, awaitMetrics(httpPort, "pushprom_series_expired_total", expired));
+    assertEquals("", get(httpPort, "/metrics?name%5B%5D=gophers_total").body());
+    assertTrue(out().contains(" each until 200ms without a delta\n"), out());
+    // Its name is free again, for another type.
+    assertEquals(
+        200,
+        post(httpPort, json("{'type':'gauge','name':'gophers_total','method':'inc'}"))
+            .statusCode());
+  }
 }
