@@ -41,8 +41,12 @@ class ReadmeExamplesTest {
   void embedsBesideTheApplicationsOwnMetrics() throws Exception {
     // readme:start
     CollectorRegistry registry = new CollectorRegistry();
-    Aggregator aggregator = Aggregator.create(registry);
-    try (HttpListener http = HttpListener.start(aggregator, new InetSocketAddress("127.0.0.1", 0));
+    try (Aggregator aggregator =
+            Aggregator.builder(registry)
+                .maxSeries(100_000)
+                .seriesTtl(Duration.ofMinutes(10))
+                .build();
+        HttpListener http = HttpListener.start(aggregator, new InetSocketAddress("127.0.0.1", 0));
         UdpListener udp = UdpListener.start(aggregator, new InetSocketAddress("127.0.0.1", 0))) {
       System.out.println("push to http://127.0.0.1:" + http.port() + "/ or udp port " + udp.port());
       runTheApplication(http.port(), udp.port());
