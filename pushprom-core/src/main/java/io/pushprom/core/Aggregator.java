@@ -3,6 +3,7 @@ package io.pushprom.core;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -406,6 +407,34 @@ public final class Aggregator {
       count += child == null ? 0 : (long) child.get();
     }
     return count;
+  }
+
+  // What a snapshot reads and restores (StateFile).
+
+  /** The pushed families, each once, as they are while the map is read; taking no lock. */
+  Collection<Family> families() {
+    return new LinkedHashSet<>(families.values());
+  }
+
+  /**
+   * Creates and registers the family {@code first} names, as its first push would, for a snapshot
+   * to restore series into; {@code first} is not applied.
+   *
+   * @return the new family, or {@code null} if it exists already
+   * @throws InvalidDeltaException if {@code first} conflicts with an existing family or collector
+   */
+  Family restoreFamily(Delta first) {
+    List<Delta> deltas = List.of(first);
+    synchronized (creation) {
+      Plan plan = plan(deltas);
+      if (plan.rejections.isEmpty() && !plan.created.isEmpty()) {
+        plan.register(deltas);
+      }
+      if (!plan.rejections.isEmpty()) {
+        throw plan.rejections.get(0).toException();
+      }
+      return plan.created.isEmpty() ? null : plan.targets[0];
+    }
   }
 
   /**

@@ -4,6 +4,8 @@ import io.prometheus.client.Collector;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -293,6 +295,58 @@ final class Family extends Collector implements Collector.Describable {
   /** The number of series. */
   int size() {
     return series.size();
+  }
+
+  // What a snapshot reads and restores (StateFile).
+
+  /**
+   * A name a delta may carry to reach the family {@code name} of {@code type}: {@link #nameOf}
+   * undone, with no more characters than the name the family was first pushed as.
+   */
+  static String deltaName(MetricType type, String name) {
+    return type == MetricType.COUNTER && name.endsWith("_total") ? name + "_total" : name;
+  }
+
+  String help() {
+    return help;
+  }
+
+  /** A histogram's upper bounds but {@code +Inf}, the defaults if none were pushed; else empty. */
+  List<Double> buckets() {
+    return buckets;
+  }
+
+  SortedMap<Double, Double> objectives() {
+    return objectives;
+  }
+
+  boolean isRemoved() {
+    return removed;
+  }
+
+  /**
+   * The series, as iterating a {@link ConcurrentHashMap} sees them: without locking, each series
+   * once, those created or removed meanwhile maybe. Removed ones may be among them.
+   */
+  Collection<Series> series() {
+    return Collections.unmodifiableCollection(series.values());
+  }
+
+  /**
+   * Creates the series of {@code labels}, last updated at {@code nanos}, for a snapshot to restore
+   * its state into.
+   *
+   * @return the new series, or {@code null} if this family has it already
+   */
+  Series restore(Labels labels, long nanos) {
+    SeriesKey key = labels.key();
+    // A series keeps its family's one array of each set of label names, as apply's do.
+    SeriesKey kept =
+        key.withNames(
+            labelNames.computeIfAbsent(
+                List.of(key.names()), names -> names.toArray(new String[0])));
+    Series created = newSeries(kept, nanos);
+    return series.putIfAbsent(kept, created) == null ? created : null;
   }
 
   @Override
