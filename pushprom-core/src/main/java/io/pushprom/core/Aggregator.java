@@ -4,9 +4,8 @@ import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -295,7 +294,7 @@ public final class Aggregator implements AutoCloseable {
     // An update is stamped with a time up to one sweep older than itself: so none goes early.
     long deadline = recentNanos - seriesTtl.toNanos() - sweepNanos;
     int removed = 0;
-    for (Family family : distinctFamilies()) {
+    for (Family family : families()) {
       removed += family.expire(deadline, onRemoved);
       if (family.size() == 0) {
         removed += removeIfEmpty(family, onRemoved);
@@ -305,12 +304,6 @@ public final class Aggregator implements AutoCloseable {
       expired.inc(removed);
     }
     return removed;
-  }
-
-  private Set<Family> distinctFamilies() {
-    Set<Family> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-    distinct.addAll(families.values());
-    return distinct;
   }
 
   /**
@@ -429,7 +422,7 @@ public final class Aggregator implements AutoCloseable {
   public void clear() {
     Set<Family> removed;
     synchronized (creation) {
-      removed = new LinkedHashSet<>(families.values());
+      removed = new LinkedHashSet<>(families());
       removed.forEach(this::detach);
     }
     removed.forEach(Family::removeAll);
@@ -527,7 +520,11 @@ public final class Aggregator implements AutoCloseable {
       // Nothing is applied, but the answer names the conflicts of the valid deltas too.
       rejections = new ArrayList<>(batch.rejections());
       synchronized (creation) {
-        rejections.addAll(plan(deltas).rejections);
+        Plan plan = plan(deltas);
+        if (!seriesCount.fits(plan.fresh.size())) {
+          plan.rejectFresh(deltas);
+        }
+        rejections.addAll(plan.rejections);
       }
       rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
     }
@@ -590,6 +587,34 @@ public final class Aggregator implements AutoCloseable {
     return count;
   }
 
+  // What a snapshot reads and restores (StateFile).
+
+  /** The pushed families, each once, as they are while the map is read; taking no lock. */
+  Collection<Family> families() {
+    return new LinkedHashSet<>(families.values());
+  }
+
+  /**
+   * Creates and registers the family {@code first} names, as its first push would, for a snapshot
+   * to restore series into; {@code first} is not applied.
+   *
+   * @return the new family, or {@code null} if it exists already
+   * @throws InvalidDeltaException if {@code first} conflicts with an existing family or collector
+   */
+  Family restoreFamily(Delta first) {
+    List<Delta> deltas = List.of(first);
+    synchronized (creation) {
+      Plan plan = plan(deltas);
+      if (plan.rejections.isEmpty() && !plan.created.isEmpty()) {
+        plan.register(deltas);
+      }
+      if (!plan.rejections.isEmpty()) {
+        throw plan.rejections.get(0).toException();
+      }
+      return plan.created.isEmpty() ? null : plan.targets[0];
+    }
+  }
+
   /**
    * Moves the time that series are stamped with on to now. Each scrape calls it, and so will the
    * housekeeping that expires series, whose period then bounds how far a stamp may lag.
@@ -631,23 +656,28 @@ public final class Aggregator implements AutoCloseable {
    */
   private List<Rejection> applyAll(List<Delta> deltas, long nanos) {
     Plan plan = plan(deltas);
+    SeriesCount.Reservation reservation = null;
     if (!plan.rejections.isEmpty() || !plan.created.isEmpty()) {
       synchronized (creation) {
         // Another thread may have created some of the same families since, or be publishing one
         // (a half-published family looks like a collision): plan again, alone.
         plan = plan(deltas);
         if (plan.rejections.isEmpty() && !plan.created.isEmpty()) {
-          plan.register(deltas);
+          // Room first: a family registered for series that do not fit would hold its name empty.
+          reservation = reserve(plan, deltas);
+          if (reservation != null) {
+            plan.register(deltas);
+          }
         }
       }
     }
-    if (!plan.rejections.isEmpty()) {
-      return plan.rejections;
+    if (reservation == null && plan.rejections.isEmpty()) {
+      reservation = reserve(plan, deltas);
     }
-    SeriesCount.Reservation reservation = seriesCount.reserve(plan.fresh.size());
-    if (reservation == null) {
-      // Other threads made series since the plan found room for these.
-      plan.rejectFresh(deltas);
+    if (!plan.rejections.isEmpty()) {
+      if (reservation != null) {
+        reservation.close();
+      }
       return plan.rejections;
     }
     try {
@@ -655,6 +685,15 @@ public final class Aggregator implements AutoCloseable {
     } finally {
       reservation.close();
     }
+  }
+
+  /** Room for the series {@code plan} makes, or {@code null} with each of them rejected. */
+  private SeriesCount.Reservation reserve(Plan plan, List<Delta> deltas) {
+    SeriesCount.Reservation reservation = seriesCount.reserve(plan.fresh.size());
+    if (reservation == null) {
+      plan.rejectFresh(deltas);
+    }
+    return reservation;
   }
 
   private List<Rejection> applyPlanned(
@@ -702,9 +741,6 @@ public final class Aggregator implements AutoCloseable {
       } catch (InvalidDeltaException e) {
         plan.rejections.add(Rejection.of(i, e));
       }
-    }
-    if (!seriesCount.fits(plan.fresh.size())) {
-      plan.rejectFresh(deltas);
     }
     return plan;
   }

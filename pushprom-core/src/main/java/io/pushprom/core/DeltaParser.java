@@ -28,8 +28,11 @@ final class DeltaParser {
       JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
   // values() copies its array at each call; these are read for every delta.
   private static final MetricType[] TYPES = MetricType.values();
-  private static final Pattern QUANTILE =
+
+  /** A quantile as the key of an objectives object: a JSON number, as text. */
+  static final Pattern QUANTILE =
       Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
   private static final Method[] METHODS = Method.values();
 
   private DeltaParser() {}
@@ -484,7 +487,7 @@ final class DeltaParser {
     return token == JsonToken.VALUE_STRING ? " \"" + Delta.abbreviate(parser.getText()) + "\"" : "";
   }
 
-  private static String describe(JsonToken token) {
+  static String describe(JsonToken token) {
     return switch (token) {
       case START_OBJECT -> "an object";
       case START_ARRAY -> "an array";
@@ -505,7 +508,7 @@ final class DeltaParser {
         + firstLine(e.getOriginalMessage());
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     return message == null ? "no detail" : message.lines().findFirst().orElse("no detail");
   }
 

@@ -4,6 +4,8 @@ import io.prometheus.client.Collector;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -273,11 +275,7 @@ final class Family extends Collector implements Collector.Describable {
       if (removed) {
         return null;
       }
-      // A new series keeps one shared array of label names, not the delta's own.
-      SeriesKey kept =
-          key.withNames(
-              labelNames.computeIfAbsent(
-                  List.of(key.names()), names -> names.toArray(new String[0])));
+      SeriesKey kept = kept(key);
       return series.computeIfAbsent(
           kept,
           k -> {
@@ -289,6 +287,12 @@ final class Family extends Collector implements Collector.Describable {
     } finally {
       creation.readLock().unlock();
     }
+  }
+
+  /** {@code key} as a new series keeps it: with one shared array of label names, not its own. */
+  private SeriesKey kept(SeriesKey key) {
+    return key.withNames(
+        labelNames.computeIfAbsent(List.of(key.names()), names -> names.toArray(new String[0])));
   }
 
   private Series newSeries(SeriesKey key, long nanos) {
@@ -371,6 +375,59 @@ final class Family extends Collector implements Collector.Describable {
   /** The number of series. */
   int size() {
     return series.size();
+  }
+
+  // What a snapshot reads and restores (StateFile).
+
+  /**
+   * A name a delta may carry to reach the family {@code name} of {@code type}: {@link #nameOf}
+   * undone, with no more characters than the name the family was first pushed as.
+   */
+  static String deltaName(MetricType type, String name) {
+    return type == MetricType.COUNTER && name.endsWith("_total") ? name + "_total" : name;
+  }
+
+  String help() {
+    return help;
+  }
+
+  /** A histogram's upper bounds but {@code +Inf}, the defaults if none were pushed; else empty. */
+  List<Double> buckets() {
+    return buckets;
+  }
+
+  SortedMap<Double, Double> objectives() {
+    return objectives;
+  }
+
+  boolean isRemoved() {
+    return removed;
+  }
+
+  /**
+   * The series, as iterating a {@link ConcurrentHashMap} sees them: without locking, each series
+   * once, those created or removed meanwhile maybe. Removed ones may be among them.
+   */
+  Collection<Series> series() {
+    return Collections.unmodifiableCollection(series.values());
+  }
+
+  /**
+   * Creates the series of {@code labels}, last updated at {@code nanos}, for a snapshot to restore
+   * its state into.
+   *
+   * @return the new series, or {@code null} if this family has it already
+   */
+  Series restore(Labels labels, long nanos) {
+    SeriesKey kept = kept(labels.key());
+    Series created = newSeries(kept, nanos);
+    if (series.putIfAbsent(kept, created) != null) {
+      return null;
+    }
+    // Counted whatever the limit: a file written under a larger one loses nothing, and new series
+    // wait until expiry or deletion make room.
+    count.force(1);
+    return created;
   }
 
   @Override
