@@ -141,10 +141,10 @@ class HttpHardeningTest {
 
   /**
    * The JDK mounts /metricsfoo, /healthz and /-/readyz on the contexts that keep answering reads
-   * while closing; a push there is still a push.
+   * while closing; a push there is still a push, and a deletion changes as much.
    */
   @Test
-  void whileClosingPushesToAnyPathAreRefused() throws Exception {
+  void whileClosingPushesToAnyPathAndDeletionsAreRefused() throws Exception {
     HttpListener http =
         HttpListener.builder(aggregator).address(ANY_PORT).gracePeriod(GRACE).start();
     int port = http.port();
@@ -162,6 +162,13 @@ class HttpHardeningTest {
         assertEquals(503, refused.statusCode(), "POST " + path);
         assertEquals("shutting down", refused.body());
       }
+      for (String path : List.of("/metrics", "/metrics/late", "/metrics/late?job=bot")) {
+        HttpResponse<String> refused = Http.send(Http.request(port, path).DELETE());
+
+        assertEquals(503, refused.statusCode(), "DELETE " + path);
+        assertEquals("shutting down", refused.body());
+      }
+      assertEquals(1.0, value(registry, "late_total"));
       assertEquals(200, Http.get(port, "/metrics").statusCode());
       closer.join(CLOSE_DEADLINE_MILLIS);
       assertFalse(closer.isAlive(), "close() still waiting after the scrape");
