@@ -9,11 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * Shuts HTTP down gently. Once closing, deltas are refused with {@code 503} (and {@code /-/ready}
- * says {@code 503}, so a load balancer looks elsewhere), while {@code /metrics} and {@code /health}
- * still answer: the deltas acknowledged since the last scrape are only seen if Prometheus scrapes
- * once more. Closing waits for the requests in flight, then, if deltas were applied since the last
- * scrape began and anything scrapes this server at all, for one more scrape, up to a grace period.
+ * Shuts HTTP down gently. Once closing, deltas and deletions are refused with {@code 503} (and
+ * {@code /-/ready} says {@code 503}, so a load balancer looks elsewhere), while {@code GET
+ * /metrics} and {@code /health} still answer: the deltas acknowledged since the last scrape are
+ * only seen if Prometheus scrapes once more. Closing waits for the requests in flight, then, if
+ * deltas were applied since the last scrape began and anything scrapes this server at all, for one
+ * more scrape, up to a grace period.
  *
  * <p>It counts exchanges itself because the JDK's {@code HttpServer.stop(delay)} waits out the
  * whole delay even when idle (JDK-8304065, fixed in 21), which would make every Ctrl-C slow.
@@ -35,13 +36,26 @@ final class Drain {
 
   /** Counts exchanges in flight and, once closing, refuses new ones with {@code 503}. */
   Filter writes() {
+    return filter(false, "counts exchanges in flight; refuses new ones once closing");
+  }
+
+  /**
+   * Counts exchanges in flight, and answers reads ({@code GET}, {@code HEAD}) even while closing.
+   * Any other method on these paths changes something (a push to {@code /metricsfoo}, a deletion),
+   * so once closing it is refused as {@link #writes} refuses it.
+   */
+  Filter reads() {
+    return filter(true, "counts exchanges in flight; refuses all but reads once closing");
+  }
+
+  private Filter filter(boolean answersReads, String description) {
     return new Filter() {
       @Override
       public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         // Counted before closing is read: close() then either sees this exchange or refuses it.
         inFlight.incrementAndGet();
         try {
-          if (closing) {
+          if (closing && !(answersReads && isRead(exchange.getRequestMethod()))) {
             exchange.getResponseHeaders().set("Connection", "close");
             Exchanges.respond(exchange, 503, "shutting down");
             exchange.close();
@@ -55,29 +69,13 @@ final class Drain {
 
       @Override
       public String description() {
-        return "counts exchanges in flight; refuses new ones once closing";
+        return description;
       }
     };
   }
 
-  /** Counts exchanges in flight, and answers them even while closing. */
-  Filter reads() {
-    return new Filter() {
-      @Override
-      public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-        inFlight.incrementAndGet();
-        try {
-          chain.doFilter(exchange);
-        } finally {
-          inFlight.decrementAndGet();
-        }
-      }
-
-      @Override
-      public String description() {
-        return "counts exchanges in flight";
-      }
-    };
+  private static boolean isRead(String method) {
+    return method.equals("GET") || method.equals("HEAD");
   }
 
   /** Notes that a scrape begins: what was applied before now is in it. */

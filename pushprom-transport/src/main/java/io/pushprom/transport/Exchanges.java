@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Small plain-text answers, the only kind Pushprom gives besides the exposition. */
 final class Exchanges {
@@ -62,27 +63,57 @@ final class Exchanges {
 
   /**
    * {@code handler} for {@code GET} and {@code HEAD}; any other method is answered {@code 405},
-   * unread. A {@code POST /metrics} or {@code DELETE /metrics} that answered {@code 200} would look
-   * as if it had done something.
+   * unread. A {@code POST /health} that answered {@code 200} would look as if it had done
+   * something.
    */
   static HttpHandler readOnly(HttpHandler handler) {
+    return allowing(List.of("GET", "HEAD"), handler);
+  }
+
+  /**
+   * {@code handler} for the {@code methods} named; any other method is answered {@code 405},
+   * unread, with an {@code Allow} header that names them in the order given.
+   */
+  static HttpHandler allowing(List<String> methods, HttpHandler handler) {
+    String allow = String.join(", ", methods);
+    String answer =
+        methods.size() == 1
+            ? methods.get(0)
+            : String.join(", ", methods.subList(0, methods.size() - 1))
+                + " and "
+                + methods.get(methods.size() - 1);
     return exchange -> {
-      String method = exchange.getRequestMethod();
-      if (method.equals("GET") || method.equals("HEAD")) {
+      if (methods.contains(exchange.getRequestMethod())) {
         handler.handle(exchange);
         return;
       }
       try {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        exchange.getResponseHeaders().set("Allow", allow);
         exchange.getResponseHeaders().set("Connection", "close");
         respond(
             exchange,
             405,
             "method not allowed: "
                 + exchange.getRequestURI().getPath()
-                + " only answers GET and HEAD\n");
+                + " only answers "
+                + answer
+                + "\n");
       } finally {
         exchange.close();
+      }
+    };
+  }
+
+  /**
+   * A handler that hands requests of {@code method} to {@code handler}, others to {@code
+   * otherwise}.
+   */
+  static HttpHandler onMethod(String method, HttpHandler handler, HttpHandler otherwise) {
+    return exchange -> {
+      if (exchange.getRequestMethod().equals(method)) {
+        handler.handle(exchange);
+      } else {
+        otherwise.handle(exchange);
       }
     };
   }

@@ -31,7 +31,9 @@ import javax.net.ssl.SSLContext;
  * Pushprom's HTTP server, on the JDK's {@link HttpServer}: {@code POST /} (any path but the ones
  * below) takes deltas through an {@link IngestHandler}; {@code GET /metrics} is the exposition,
  * served by simpleclient's own handler (gzip, OpenMetrics by {@code Accept}, {@code name[]=}
- * filters); {@code /health}, {@code /-/healthy} and {@code /-/ready} answer {@code ok}.
+ * filters); {@code DELETE /metrics/{name}?label=value} removes a metric or one of its series, and
+ * {@code DELETE /metrics} every pushed metric; {@code /health}, {@code /-/healthy} and {@code
+ * /-/ready} answer {@code ok}.
  *
  * <pre>{@code
  * Aggregator aggregator = Aggregator.create();
@@ -211,15 +213,28 @@ public final class HttpListener implements AutoCloseable {
               aggregator.registry(),
               aggregator.telemetry().counter(TransportCounter.SCRAPE_ERRORS),
               drain::scraping);
+      HttpHandler delete = new DeleteHandler(aggregator);
       // The JDK matches contexts by string prefix, Go's mux by whole path: /metricsfoo and /healthz
-      // are ingest paths in Go's pushprom, so they are here.
+      // are ingest paths in Go's pushprom, so they are here; so is a POST to /metrics/{name}.
       mount(
           server,
           "/metrics",
-          Exchanges.onlyAt("/metrics", Exchanges.readOnly(scrape), ingest),
+          Exchanges.onlyAt(
+              "/metrics",
+              Exchanges.allowing(
+                  List.of("GET", "HEAD", "DELETE"), Exchanges.onMethod("DELETE", delete, scrape)),
+              ingest),
           guard,
           drain.reads(),
           metrics);
+      mount(
+          server,
+          "/metrics/",
+          Exchanges.allowing(
+              List.of("POST", "DELETE"), Exchanges.onMethod("DELETE", delete, ingest)),
+          guard,
+          drain.writes(),
+          open);
       for (String path : List.of("/health", "/-/healthy")) {
         mount(
             server,
@@ -333,10 +348,11 @@ public final class HttpListener implements AutoCloseable {
   }
 
   /**
-   * Stops taking deltas: from now on each is answered {@code 503}, and so is {@code /-/ready}, to
-   * tell a load balancer to look elsewhere; {@code /metrics} and {@code /health} still answer. Lets
-   * the requests in flight finish and, if deltas were applied since the last scrape, waits for one
-   * more, within the grace period; then closes the port and stops the server's threads.
+   * Stops taking deltas and deletions: from now on each is answered {@code 503}, and so is {@code
+   * /-/ready}, to tell a load balancer to look elsewhere; {@code GET /metrics} and {@code /health}
+   * still answer. Lets the requests in flight finish and, if deltas were applied since the last
+   * scrape, waits for one more, within the grace period; then closes the port and stops the
+   * server's threads.
    */
   @Override
   public void close() {

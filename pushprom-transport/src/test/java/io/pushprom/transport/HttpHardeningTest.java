@@ -139,6 +139,45 @@ class HttpHardeningTest {
     }
   }
 
+  /**
+   * The JDK mounts /metricsfoo, /healthz and /-/readyz on the contexts that keep answering reads
+   * while closing; a push there is still a push, and a deletion changes as much.
+   */
+  @Test
+  void whileClosingPushesToAnyPathAndDeletionsAreRefused() throws Exception {
+    HttpListener http =
+        HttpListener.builder(aggregator).address(ANY_PORT).gracePeriod(GRACE).start();
+    int port = http.port();
+    Thread closer = new Thread(http::close, "closer");
+    try {
+      assertEquals(200, Http.get(port, "/metrics").statusCode());
+      // Applied since the last scrape: close() waits for another, so it is closing until then.
+      assertEquals(200, Http.post(port, "/", inc("late")).statusCode());
+      closer.start();
+      await(() -> status(port, "/-/ready") == 503);
+
+      for (String path : List.of("/metricsfoo", "/metrics/refused", "/healthz", "/-/readyz")) {
+        HttpResponse<String> refused = Http.post(port, path, inc("refused"));
+
+        assertEquals(503, refused.statusCode(), "POST " + path);
+        assertEquals("shutting down", refused.body());
+      }
+      for (String path : List.of("/metrics", "/metrics/late", "/metrics/late?job=bot")) {
+        HttpResponse<String> refused = Http.send(Http.request(port, path).DELETE());
+
+        assertEquals(503, refused.statusCode(), "DELETE " + path);
+        assertEquals("shutting down", refused.body());
+      }
+      assertEquals(1.0, value(registry, "late_total"));
+      assertEquals(200, Http.get(port, "/metrics").statusCode());
+      closer.join(CLOSE_DEADLINE_MILLIS);
+      assertFalse(closer.isAlive(), "close() still waiting after the scrape");
+      assertNull(value(registry, "refused_total"));
+    } finally {
+      closer.join();
+    }
+  }
+
   @Test
   void listenerNeverScrapedClosesAtOnceWithDeltasApplied() throws Exception {
     HttpListener http =

@@ -79,6 +79,39 @@ class HttpListenerAuthTest {
   }
 
   @Test
+  void deletionNeedsCredentialsThoughMetricsArePublic() throws Exception {
+    Aggregator aggregator = Aggregator.create();
+    BasicAuth auth =
+        BasicAuth.fromFile(
+            Path.of(HttpListenerAuthTest.class.getResource("users.htpasswd").toURI()));
+    try (HttpListener http =
+            HttpListener.builder(aggregator).address(ANY_PORT).basicAuth(auth, false).start();
+        CapturedLogs logs = CapturedLogs.of(DeleteHandler.class)) {
+      String good = "Basic " + Base64.getEncoder().encodeToString("php:s3cret".getBytes(UTF_8));
+      Http.send(
+          Http.request(http.port(), "/")
+              .header("Authorization", good)
+              .POST(BodyPublishers.ofString(inc("a") + "\n" + inc("b"))));
+
+      int scrape = Http.get(http.port(), "/metrics").statusCode();
+      int anonymousOne = Http.send(Http.request(http.port(), "/metrics/a").DELETE()).statusCode();
+      int anonymousAll = Http.send(Http.request(http.port(), "/metrics").DELETE()).statusCode();
+      double left =
+          value(aggregator.registry(), "a_total") + value(aggregator.registry(), "b_total");
+      int right =
+          Http.send(Http.request(http.port(), "/metrics/a").header("Authorization", good).DELETE())
+              .statusCode();
+
+      assertEquals(List.of(200, 401, 401, 200), List.of(scrape, anonymousOne, anonymousAll, right));
+      assertEquals(2.0, left);
+      assertNull(value(aggregator.registry(), "a_total"));
+      assertEquals(1.0, value(aggregator.registry(), "b_total"));
+      assertEquals(
+          List.of("INFO deleted metric a over http from 127.0.0.1 (user php)"), logs.lines());
+    }
+  }
+
+  @Test
   void withoutCredentialsRequiredNothingIsCounted() throws Exception {
     Aggregator aggregator = Aggregator.create();
     try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
