@@ -230,6 +230,14 @@ public record Delta(
     return type + " " + abbreviate(name);
   }
 
+  /**
+   * A series as the exposition writes it, its labels sorted, for messages: {@code
+   * trees{job="bot",species="oak"}}; long names and values are cut short.
+   */
+  public static String describe(String name, Map<String, String> labels) {
+    return abbreviate(name) + Labels.of(Map.copyOf(labels)).key();
+  }
+
   /** {@code text}, or its start if it is too long to be read in a message. */
   static String abbreviate(String text) {
     return text.length() <= 64 ? text : text.substring(0, 48) + "...";

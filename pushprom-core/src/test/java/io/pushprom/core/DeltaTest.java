@@ -678,4 +678,11 @@ class DeltaTest {
     assertEquals(0, quiet.getStackTrace().length);
     assertTrue(new InvalidDeltaException(Reason.INVALID, "x").getStackTrace().length > 0);
   }
+
+  @Test
+  void describesASeriesAsTheExpositionWritesIt() {
+    assertEquals(
+        "trees{job=\"bot\",species=\"say \\\"oak\\\"\\n\\\\\"}",
+        Delta.describe("trees", Map.of("species", "say \"oak\"\n\\", "job", "bot")));
+  }
 }

@@ -4,13 +4,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.Delta;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,7 +83,7 @@ final class DeleteHandler implements HttpHandler {
       }
       deleted(exchange, "metric " + name);
     } else {
-      String series = series(name, labels);
+      String series = Delta.describe(name, labels);
       if (!aggregator.remove(name, labels)) {
         return new Answer(404, "no series " + series + "\n");
       }
@@ -102,32 +102,6 @@ final class DeleteHandler implements HttpHandler {
                 + " over http from "
                 + exchange.getRemoteAddress().getAddress().getHostAddress()
                 + (user == null ? "" : " (user " + user.getUsername() + ")"));
-  }
-
-  /**
-   * A series as the exposition writes it, labels sorted by name: {@code
-   * trees{job="bot",species="oak"}}. Values are escaped as there, so none can end a log line.
-   */
-  static String series(String name, Map<String, String> labels) {
-    StringBuilder text = new StringBuilder(name).append('{');
-    for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
-      if (text.charAt(text.length() - 1) != '{') {
-        text.append(',');
-      }
-      text.append(label.getKey()).append("=\"");
-      String value = label.getValue();
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        switch (c) {
-          case '\\' -> text.append("\\\\");
-          case '"' -> text.append("\\\"");
-          case '\n' -> text.append("\\n");
-          default -> text.append(c);
-        }
-      }
-      text.append('"');
-    }
-    return text.append('}').toString();
   }
 
   /**

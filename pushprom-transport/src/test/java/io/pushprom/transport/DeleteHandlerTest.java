@@ -52,11 +52,4 @@ class DeleteHandlerTest {
     assertEquals(Map.of(), DeleteHandler.labels(null));
     assertEquals(Map.of(), DeleteHandler.labels(""));
   }
-
-  @Test
-  void writesASeriesAsTheExpositionDoes() {
-    assertEquals(
-        "trees{job=\"bot\",species=\"say \\\"oak\\\"\\n\\\\\"}",
-        DeleteHandler.series("trees", Map.of("species", "say \"oak\"\n\\", "job", "bot")));
-  }
 }
