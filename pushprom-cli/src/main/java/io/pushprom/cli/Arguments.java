@@ -99,6 +99,21 @@ final class Arguments {
           "remove a series that no delta updated for this long, and a metric left with none;"
               + " 0 keeps them for ever",
           Durations::parse);
+  static final Flag<Optional<Path>> STATE_FILE =
+      Flag.of(
+          "state-file",
+          "PATH",
+          "",
+          "keep the state in this file across restarts: loaded at start, written every"
+              + " -state-interval and on shutdown",
+          Arguments::optionalPath);
+  static final Flag<Duration> STATE_INTERVAL =
+      Flag.of(
+          "state-interval",
+          "DURATION",
+          "1m",
+          "how often the state file is written (with -state-file)",
+          Arguments::positiveDuration);
   static final Flag<Optional<Path>> BASIC_AUTH_FILE =
       Flag.of(
           "basic-auth-file",
@@ -141,6 +156,8 @@ final class Arguments {
           MAX_DELTAS_PER_BODY,
           MAX_SERIES,
           SERIES_TTL,
+          STATE_FILE,
+          STATE_INTERVAL,
           BASIC_AUTH_FILE,
           AUTH_METRICS,
           TLS_CERT_FILE,
@@ -235,7 +252,16 @@ final class Arguments {
   Aggregator.Builder aggregator() {
     Aggregator.Builder builder = Aggregator.builder().limits(limits()).seriesTtl(get(SERIES_TTL));
     get(MAX_SERIES).ifPresent(builder::maxSeries);
-    return builder;
+    get(STATE_FILE).ifPresent(builder::stateFile);
+    return builder.stateInterval(get(STATE_INTERVAL));
+  }
+
+  private static Duration positiveDuration(String text) {
+    Duration duration = Durations.parse(text);
+    if (duration.isZero()) {
+      throw new IllegalArgumentException("invalid duration \"" + text + "\", expected more than 0");
+    }
+    return duration;
   }
 
   private static Optional<Path> optionalPath(String text) {

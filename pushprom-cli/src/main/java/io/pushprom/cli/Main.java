@@ -1,6 +1,7 @@
 package io.pushprom.cli;
 
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.StateFileException;
 import io.pushprom.transport.BasicAuth;
 import io.pushprom.transport.HttpListener;
 import io.pushprom.transport.TlsFiles;
@@ -158,9 +159,23 @@ public final class Main {
       Arguments arguments, PrintStream out, PrintStream err, CountDownLatch stop) {
     String version = Main.class.getPackage().getImplementationVersion();
     log(out, "welcome to pushprom " + (version == null ? "(development build)" : version));
-    try (Aggregator aggregator = arguments.aggregator().build()) {
-      return serve(aggregator, arguments, out, err, stop);
+    Aggregator aggregator;
+    try {
+      aggregator = arguments.aggregator().build();
+    } catch (StateFileException e) {
+      // Before any listener opens, and the file is left as it was for the operator to look at.
+      err.println("pushprom: " + e.getMessage());
+      return 1;
     }
+    int code;
+    try (aggregator) {
+      code = serve(aggregator, arguments, out, err, stop);
+    }
+    // Closed last, after the listeners: the last snapshot holds every delta they applied.
+    if (code == 0) {
+      log(out, "pushprom stopped");
+    }
+    return code;
   }
 
   private static int serve(
@@ -221,7 +236,6 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    log(out, "pushprom stopped");
     return 0;
   }
 

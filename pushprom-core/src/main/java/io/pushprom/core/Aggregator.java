@@ -2,6 +2,8 @@ package io.pushprom.core;
 
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +19,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Applies deltas to the metrics of one {@link CollectorRegistry}, creating each metric the first
@@ -48,6 +52,7 @@ import java.util.function.LongSupplier;
  * }</pre>
  */
 public final class Aggregator implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Aggregator.class.getName());
   private static final Reason[] REASONS = Reason.values();
 
   /**
@@ -70,8 +75,13 @@ public final class Aggregator implements AutoCloseable {
 
   private final Counter expired;
 
-  /** Runs the expiry; {@code null} without a TTL. */
-  private final Housekeeping housekeeping;
+  /** Where the state is kept across restarts, or {@code null}. */
+  private final Path stateFile;
+
+  private final Counter stateWriteErrors;
+
+  /** Runs the expiry and the snapshots; {@code null} without either. Set once, by start. */
+  private Housekeeping housekeeping;
 
   /** Every sample name of every family, to the family: so each name has one owner. */
   private final Map<String, Family> families = new ConcurrentHashMap<>();
@@ -114,16 +124,77 @@ public final class Aggregator implements AutoCloseable {
             "reason");
     // Created on first use, as before: a transport that never applies shows no series.
     this.appliedByTransport = new Counter.Child[Transport.values().length];
-    if (seriesTtl.isZero()) {
-      this.expired = null;
-      this.housekeeping = null;
-    } else {
-      this.expired =
-          telemetry.counter(
-              "pushprom_series_expired_total",
-              "Series removed because no delta updated them for longer than the TTL.");
-      this.housekeeping = new Housekeeping();
-      housekeeping.every(Duration.ofNanos(sweepNanos), this::expire);
+    this.expired =
+        seriesTtl.isZero()
+            ? null
+            : telemetry.counter(
+                "pushprom_series_expired_total",
+                "Series removed because no delta updated them for longer than the TTL.");
+    this.stateFile = builder.stateFile;
+    this.stateWriteErrors =
+        stateFile == null
+            ? null
+            : telemetry.counter(
+                "pushprom_state_write_errors_total",
+                "Snapshots of the state that could not be written; the file keeps the last one.");
+  }
+
+  /**
+   * Loads the state file, if any, then starts the housekeeping: only once loaded may a snapshot
+   * replace the file, which a failed load must leave as it is.
+   */
+  private Aggregator start(Duration stateInterval) {
+    if (stateFile != null) {
+      boolean loaded;
+      try {
+        loaded = StateFile.load(stateFile, this);
+      } catch (RuntimeException e) {
+        // Leaves the registry as it was, so that the application may build another.
+        clear();
+        registry.unregister(telemetry);
+        throw e;
+      }
+      if (loaded) {
+        LOG.info(() -> "loaded " + seriesCount() + " series from the state file " + stateFile);
+      } else {
+        LOG.info(() -> "no state file " + stateFile + " yet: starting empty");
+      }
+    }
+    if (expired != null || stateFile != null) {
+      housekeeping = new Housekeeping();
+      if (expired != null) {
+        housekeeping.every(Duration.ofNanos(sweepNanos), this::expire);
+      }
+      if (stateFile != null) {
+        housekeeping.every(stateInterval, () -> writeState());
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Writes a snapshot to the state file; a failure is logged and counted, and the file keeps the
+   * last snapshot that was written whole.
+   */
+  private boolean writeState() {
+    tick();
+    long started = System.nanoTime();
+    try {
+      StateFile.write(this, stateFile);
+      LOG.fine(
+          () ->
+              "wrote "
+                  + seriesCount()
+                  + " series to "
+                  + stateFile
+                  + " in "
+                  + (System.nanoTime() - started) / 1_000_000
+                  + " ms");
+      return true;
+    } catch (IOException | RuntimeException e) {
+      stateWriteErrors.inc();
+      LOG.log(Level.WARNING, "cannot write the state file " + stateFile, e);
+      return false;
     }
   }
 
@@ -177,6 +248,8 @@ public final class Aggregator implements AutoCloseable {
    * }</pre>
    */
   public static final class Builder {
+    private Path stateFile;
+    private Duration stateInterval = Duration.ofMinutes(1);
     private CollectorRegistry registry;
     private Limits limits = Limits.defaults();
     private long maxSeries = defaultMaxSeries(Runtime.getRuntime().maxMemory());
@@ -227,6 +300,25 @@ public final class Aggregator implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps the state in {@code file} across restarts: {@link #build} loads it, a snapshot replaces
+     * it every {@link #stateInterval} and {@link Aggregator#close} writes the last. A missing file
+     * is a first start. The format is documented in {@code docs/state-file.md}.
+     */
+    public Builder stateFile(Path file) {
+      this.stateFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** How often a snapshot replaces the state file; a minute unless told. */
+    public Builder stateInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("stateInterval must be positive, not " + interval);
+      }
+      this.stateInterval = interval;
+      return this;
+    }
+
     /** The clock series are stamped by, {@link System#nanoTime()} but in tests. */
     Builder clock(LongSupplier clock) {
       this.clock = clock;
@@ -234,12 +326,14 @@ public final class Aggregator implements AutoCloseable {
     }
 
     /**
-     * A new aggregator, registered in the registry.
+     * A new aggregator, registered in the registry, with the state file's state loaded if there is
+     * one.
      *
      * @throws IllegalArgumentException if the registry already holds an aggregator's telemetry
+     * @throws StateFileException if the state file cannot be loaded; it is left as it was
      */
     public Aggregator build() {
-      return new Aggregator(this);
+      return new Aggregator(this).start(stateInterval);
     }
   }
 
@@ -264,13 +358,21 @@ public final class Aggregator implements AutoCloseable {
   }
 
   /**
-   * Stops the aggregator's background work, the expiry of series; it still applies deltas. An
-   * aggregator without a TTL has none, so this does nothing.
+   * Stops the aggregator's background work, the expiry of series and the snapshots, then writes the
+   * last snapshot to the state file; the aggregator still applies deltas, but they are no longer
+   * kept. Without a TTL and a state file, this does nothing. Close it after what feeds it.
    */
   @Override
   public void close() {
     if (housekeeping != null) {
       housekeeping.close();
+    }
+    if (stateFile != null) {
+      if (writeState()) {
+        LOG.info(() -> "wrote " + seriesCount() + " series to the state file " + stateFile);
+      } else {
+        LOG.severe(() -> "what changed since the last snapshot of " + stateFile + " is lost");
+      }
     }
   }
 
