@@ -52,7 +52,7 @@ class HttpListenerTest {
 
   @BeforeEach
   void createAggregator() {
-    aggregator = Aggregator.create();
+    aggregator = Aggregator.builder().maxSeries(1000).build();
     registry = aggregator.registry();
   }
 
@@ -319,6 +319,13 @@ class HttpListenerTest {
       # HELP pushprom_scrape_errors_total Scrapes of /metrics that failed; the log says why.
       # TYPE pushprom_scrape_errors_total counter
       pushprom_scrape_errors_total 0.0
+      # HELP pushprom_series Pushed series that exist now.
+      # TYPE pushprom_series gauge
+      pushprom_series 2.0
+      # HELP pushprom_series_limit How many pushed series may exist; a delta that would make one \
+      more is rejected.
+      # TYPE pushprom_series_limit gauge
+      pushprom_series_limit 1000.0
       # HELP trees the amount of trees
       # TYPE trees gauge
       trees{species="araucaria",} 3002.0

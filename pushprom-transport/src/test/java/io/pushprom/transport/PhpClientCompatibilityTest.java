@@ -99,6 +99,13 @@ class PhpClientCompatibilityTest {
       # HELP pushprom_scrape_errors_total Scrapes of /metrics that failed; the log says why.
       # TYPE pushprom_scrape_errors_total counter
       pushprom_scrape_errors_total 0.0
+      # HELP pushprom_series Pushed series that exist now.
+      # TYPE pushprom_series gauge
+      pushprom_series 7.0
+      # HELP pushprom_series_limit How many pushed series may exist; a delta that would make one \
+      more is rejected.
+      # TYPE pushprom_series_limit gauge
+      pushprom_series_limit 1000.0
       # HELP pushprom_udp_packets_total The number of packets received.
       # TYPE pushprom_udp_packets_total counter
       pushprom_udp_packets_total %s
@@ -112,7 +119,7 @@ class PhpClientCompatibilityTest {
 
   @BeforeEach
   void createAggregator() {
-    aggregator = Aggregator.create();
+    aggregator = Aggregator.builder().maxSeries(1000).build();
   }
 
   /** Sends the payloads to a Pushprom that listens on both transports. */
