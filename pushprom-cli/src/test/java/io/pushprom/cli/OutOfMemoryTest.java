@@ -28,7 +28,10 @@ class OutOfMemoryTest {
 
   @Test
   void runningOutOfMemoryEndsTheProcessWithExitCodeThree() throws Exception {
-    try (PushpromProcess pushprom = PushpromProcess.onLoopback(dir, List.of("-Xmx48m"))) {
+    // A series limit far beyond what the heap holds, as an operator might set it by mistake: the
+    // default one would refuse the flood long before the heap runs out.
+    try (PushpromProcess pushprom =
+        PushpromProcess.onLoopback(dir, List.of("-Xmx48m"), "-max-series", "100000000")) {
       int port = pushprom.httpPort();
       HttpClient client = HttpClient.newHttpClient();
       for (int batch = 0; batch < MAX_BATCHES && pushprom.isAlive(); batch++) {
