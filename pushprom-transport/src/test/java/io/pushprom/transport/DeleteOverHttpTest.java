@@ -379,34 +379,6 @@ class DeleteOverHttpTest {
     }
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"/metrics", "/metrics/gophers", "/metrics/gophers?job=bot"})
-  void connectionServesTheNextRequestAfterADeletion(String path) throws Exception {
-    try (HttpListener http = HttpListener.start(aggregator, ANY_PORT);
-        RawHttp connection = RawHttp.connect(http.port())) {
-      Http.post(
-          http.port(),
-          "/",
-          json("{'type':'counter','name':'gophers','method':'inc','labels':{'job':'bot'}}"));
-
-      RawHttp.Response first =
-          connection.send("DELETE " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
-      RawHttp.Response next =
-          connection
-              .send(
-                  "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
-                      + inc("kept").length()
-                      + "\r\n\r\n"
-                      + inc("kept"))
-              .read();
-
-      assertEquals(200, first.status(), first.statusLine());
-      assertNull(first.header("Connection"));
-      assertEquals(200, next.status(), next.statusLine());
-      assertEquals(1.0, value(registry, "kept_total"));
-    }
-  }
-
   @Test
   void deletionWithABodyIsAnsweredAndTheConnectionClosedSayingSo() throws Exception {
     try (HttpListener http = HttpListener.start(aggregator, ANY_PORT);

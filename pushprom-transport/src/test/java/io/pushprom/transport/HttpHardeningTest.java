@@ -22,6 +22,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the HTTP listener does when a client, a collector or the registry misbehaves. */
@@ -341,12 +342,25 @@ class HttpHardeningTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/metrics", "/-/ready", "/health", "/-/healthy"})
-  void connectionServesTheNextRequestAfterAGetWithoutBody(String path) throws Exception {
+  @CsvSource({
+    "GET, /metrics",
+    "GET, /-/ready",
+    "GET, /health",
+    "GET, /-/healthy",
+    "DELETE, /metrics",
+    "DELETE, /metrics/gophers",
+    "DELETE, /metrics/gophers?job=bot"
+  })
+  void connectionServesTheNextRequestAfterOneWithoutBody(String method, String path)
+      throws Exception {
     try (HttpListener http = HttpListener.start(aggregator, ANY_PORT);
         RawHttp connection = RawHttp.connect(http.port())) {
+      Http.post(
+          http.port(),
+          "/",
+          "{\"type\":\"counter\",\"name\":\"gophers\",\"method\":\"inc\",\"labels\":{\"job\":\"bot\"}}");
       RawHttp.Response first =
-          connection.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
+          connection.send(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
       RawHttp.Response next =
           connection
               .send(
