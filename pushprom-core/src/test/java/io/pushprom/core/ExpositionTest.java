@@ -3,13 +3,8 @@ package io.pushprom.core;
 import static io.pushprom.core.DeltaTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,25 +42,7 @@ class ExpositionTest {
   }
 
   private String scrape(Predicate<String> names) throws IOException {
-    StringWriter text = new StringWriter();
-    TextFormat.write004(text, aggregator.registry().metricFamilySamples());
-    List<List<String>> families = new ArrayList<>();
-    for (String line : text.toString().split("\n")) {
-      if (line.startsWith("# HELP ")) {
-        families.add(new ArrayList<>());
-      }
-      families.get(families.size() - 1).add(line);
-    }
-    families.removeIf(family -> !names.test(family.get(0).split(" ")[2]));
-    families.sort(Comparator.comparing(family -> family.get(0).split(" ")[2]));
-    StringBuilder body = new StringBuilder();
-    for (List<String> family : families) {
-      if (family.get(1).endsWith(" gauge") || family.get(1).endsWith(" counter")) {
-        family.subList(2, family.size()).sort(Comparator.naturalOrder());
-      }
-      family.forEach(line -> body.append(line).append('\n'));
-    }
-    return body.toString();
+    return Scrape.of(aggregator, names, false);
   }
 
   @Test

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,22 +60,7 @@ class StateFileTest {
    * name: the registry yields both in hash order.
    */
   private static String scrape(Aggregator aggregator) throws IOException {
-    StringWriter text = new StringWriter();
-    TextFormat.write004(text, aggregator.registry().metricFamilySamples());
-    List<List<String>> families = new ArrayList<>();
-    for (String line : text.toString().split("\n")) {
-      if (line.startsWith("# HELP ")) {
-        families.add(new ArrayList<>());
-      }
-      families.get(families.size() - 1).add(line);
-    }
-    families.sort((a, b) -> a.get(0).compareTo(b.get(0)));
-    StringBuilder body = new StringBuilder();
-    for (List<String> family : families) {
-      family.subList(2, family.size()).sort(null);
-      family.forEach(line -> body.append(line).append('\n'));
-    }
-    return body.toString();
+    return Scrape.of(aggregator, name -> true, true);
   }
 
   /** The body without summary quantiles, whose window a restart empties. */
