@@ -405,7 +405,7 @@ public final class LoadGenerator {
    * Sockets that send in turn, as the PHP processes of a web server do, each its own source port:
    * the server spreads sources over its receive threads, keeping each one's order.
    */
-  private static final class UdpSenders implements AutoCloseable {
+  static final class UdpSenders implements AutoCloseable {
     private static final int SOCKETS = 64;
     private final DatagramChannel[] channels = new DatagramChannel[SOCKETS];
     private int next;
@@ -885,7 +885,7 @@ public final class LoadGenerator {
     }
   }
 
-  private interface Worker {
+  interface Worker {
     void run(int index) throws Exception;
   }
 
@@ -893,7 +893,7 @@ public final class LoadGenerator {
    * Runs {@code worker} with indexes 0 to {@code count - 1}, each on a daemon thread of its own,
    * waits for all of them, and throws the first failure.
    */
-  private static void inParallel(String name, int count, Duration timeout, Worker worker)
+  static void inParallel(String name, int count, Duration timeout, Worker worker)
       throws IOException, InterruptedException {
     AtomicReference<Exception> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();
