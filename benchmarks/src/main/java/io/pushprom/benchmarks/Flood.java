@@ -144,6 +144,21 @@ public final class Flood {
       return maxSeries == 0 ? List.of() : List.of("-max-series", Long.toString(maxSeries));
     }
 
+    /** What is sent, in short, for a row of the load generator's table. */
+    String brief() {
+      return count(httpDeltas)
+          + " over HTTP (NDJSON × "
+          + count(BATCH)
+          + ", "
+          + HTTP_CONNECTIONS
+          + " connections) + "
+          + count(udpDeltas)
+          + " over UDP at "
+          + count(UDP_RATE)
+          + "/s, at once; "
+          + (maxSeries == 0 ? "-max-series auto" : String.join(" ", flags()));
+    }
+
     String describe() {
       return count(deltas())
           + " "
@@ -667,7 +682,6 @@ public final class Flood {
    * @return the id of a series it shows
    */
   private long checkExposition(LoadGeneratorServer server) throws IOException {
-    progress.accept("scraping /metrics");
     long start = System.nanoTime();
     String exposition = server.metrics();
     long nanos = System.nanoTime() - start;
