@@ -37,13 +37,15 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * mvn -q package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar io.pushprom.benchmarks.Flood \
- *     --jar pushprom-cli/target/pushprom.jar [--xmx 256m] [--shape counter|histogram|summary] \
- *     [--http-deltas 9000000] [--udp-deltas 1000000] [--max-series N]
+ *     --jar pushprom-cli/target/pushprom.jar [--xmx 256m] \
+ *     [--shape counter|histogram|summary|summary-objectives] \
+ *     [--http-deltas 9000000] [--udp-deltas 1000000] [-- PUSHPROM_FLAGS...]
  * }</pre>
  *
- * <p>The other flags size runs that weigh a series on the heap: {@code --xmx 2g --max-series
- * 1000000 --http-deltas 1000000 --udp-deltas 0} fills a million series exactly. Exit codes: 0 when
- * every check held, 1 when one did not, 2 for a bad command line.
+ * <p>The other flags size runs that weigh a series on the heap: {@code --xmx 2g --http-deltas
+ * 1000000 --udp-deltas 0 -- -max-series 1000000} fills a million series exactly; what follows
+ * {@code --} goes to Pushprom. Exit codes: 0 when every check held, 1 when one did not, 2 for a bad
+ * command line.
  */
 public final class Flood {
   private static final int BATCH = 1_000;
@@ -75,7 +77,13 @@ public final class Flood {
     SUMMARY(
         "flood_summary_seconds",
         "flood_summary_seconds_count",
-        "\"type\":\"summary\",\"method\":\"observe\",\"value\":0.3");
+        "\"type\":\"summary\",\"method\":\"observe\",\"value\":0.3"),
+    /** The quantiles of the README's example, each estimated over the last ten minutes. */
+    SUMMARY_OBJECTIVES(
+        "flood_quantiles_seconds",
+        "flood_quantiles_seconds_count",
+        "\"type\":\"summary\",\"method\":\"observe\",\"value\":0.3,"
+            + "\"objectives\":{\"0.5\":0.05,\"0.9\":0.01,\"0.99\":0.001}");
 
     private final String name;
     private final String seriesSample;
@@ -107,29 +115,35 @@ public final class Flood {
     }
 
     String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
   /**
    * How to flood: the server's heap, the shape of each delta, how many go over each transport, and
-   * the series limit, 0 for the server's default ({@code auto}).
+   * Pushprom's flags beyond the loopback addresses (none: the limit is {@code auto}).
    */
   record Settings(
-      Path jar, String maxHeap, Shape shape, long httpDeltas, long udpDeltas, long maxSeries) {
+      Path jar,
+      String maxHeap,
+      Shape shape,
+      long httpDeltas,
+      long udpDeltas,
+      List<String> serverFlags) {
     Settings {
       if (httpDeltas < 0 || httpDeltas % BATCH != 0) {
         throw new IllegalArgumentException(
             "flood: --http-deltas " + httpDeltas + " is not a multiple of " + BATCH);
       }
-      if (udpDeltas < 0 || maxSeries < 0) {
-        throw new IllegalArgumentException("flood: a count is negative");
+      if (udpDeltas < 0) {
+        throw new IllegalArgumentException("flood: --udp-deltas " + udpDeltas + " is negative");
       }
+      serverFlags = List.copyOf(serverFlags);
     }
 
     /** What CI runs: 10,000,000 counter deltas at {@code -Xmx256m}, the limit at auto. */
     static Settings defaults(Path jar) {
-      return new Settings(jar, "256m", Shape.COUNTER, 9_000_000, 1_000_000, 0);
+      return new Settings(jar, "256m", Shape.COUNTER, 9_000_000, 1_000_000, List.of());
     }
 
     long deltas() {
@@ -140,8 +154,8 @@ public final class Flood {
       return List.of("-XX:+ExitOnOutOfMemoryError", "-Xmx" + maxHeap);
     }
 
-    List<String> flags() {
-      return maxSeries == 0 ? List.of() : List.of("-max-series", Long.toString(maxSeries));
+    private String flags() {
+      return serverFlags.isEmpty() ? "(-max-series auto)" : String.join(" ", serverFlags);
     }
 
     /** What is sent, in short, for a row of the load generator's table. */
@@ -156,7 +170,7 @@ public final class Flood {
           + " over UDP at "
           + count(UDP_RATE)
           + "/s, at once; "
-          + (maxSeries == 0 ? "-max-series auto" : String.join(" ", flags()));
+          + flags();
     }
 
     String describe() {
@@ -176,7 +190,7 @@ public final class Flood {
           + "/s, meanwhile), to java "
           + String.join(" ", jvmOptions())
           + " -jar pushprom.jar "
-          + (maxSeries == 0 ? "(-max-series auto)" : String.join(" ", flags()));
+          + flags();
     }
   }
 
@@ -277,11 +291,15 @@ public final class Flood {
     Shape shape = defaults.shape();
     long httpDeltas = defaults.httpDeltas();
     long udpDeltas = defaults.udpDeltas();
-    long maxSeries = defaults.maxSeries();
+    List<String> serverFlags = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("-h") || flag.equals("--help")) {
         return null;
+      }
+      if (flag.equals("--")) {
+        serverFlags.addAll(List.of(args).subList(i + 1, args.length));
+        break;
       }
       if (i + 1 == args.length) {
         throw new IllegalArgumentException("flood: " + flag + " is unknown or needs a value");
@@ -293,7 +311,6 @@ public final class Flood {
         case "--shape" -> shape = shape(value);
         case "--http-deltas" -> httpDeltas = number(flag, value);
         case "--udp-deltas" -> udpDeltas = number(flag, value);
-        case "--max-series" -> maxSeries = number(flag, value);
         default -> throw new IllegalArgumentException("flood: unknown flag " + flag);
       }
     }
@@ -304,7 +321,7 @@ public final class Flood {
       throw new IllegalArgumentException(
           "flood: --jar " + jar + ": no such file; build it first: mvn -q package -DskipTests");
     }
-    return new Settings(jar, maxHeap, shape, httpDeltas, udpDeltas, maxSeries);
+    return new Settings(jar, maxHeap, shape, httpDeltas, udpDeltas, serverFlags);
   }
 
   private static Shape shape(String value) {
@@ -314,7 +331,7 @@ public final class Flood {
       }
     }
     throw new IllegalArgumentException(
-        "flood: --shape " + value + " is not counter, histogram or summary");
+        "flood: --shape " + value + " is not counter, histogram, summary or summary-objectives");
   }
 
   private static long number(String flag, String value) {
@@ -326,16 +343,19 @@ public final class Flood {
   }
 
   private static String usage() {
-    return "usage: java -cp benchmarks.jar io.pushprom.benchmarks.Flood --jar PUSHPROM_JAR"
-        + " [--xmx 256m] [--shape counter|histogram|summary] [--http-deltas 9000000]"
-        + " [--udp-deltas 1000000] [--max-series N]\n";
+    return String.join(
+        " ",
+        "usage: java -cp benchmarks.jar io.pushprom.benchmarks.Flood --jar PUSHPROM_JAR",
+        "[--xmx 256m] [--shape counter|histogram|summary|summary-objectives]",
+        "[--http-deltas 9000000] [--udp-deltas 1000000] [-- PUSHPROM_FLAGS...]\n");
   }
 
   private void run() throws InterruptedException {
     LoadGeneratorServer server;
     try {
       server =
-          LoadGeneratorServer.pushprom(settings.jar(), settings.jvmOptions(), settings.flags());
+          LoadGeneratorServer.pushprom(
+              settings.jar(), settings.jvmOptions(), settings.serverFlags());
     } catch (IOException e) {
       problems.add("the server did not start: " + e.getMessage());
       return;
@@ -408,7 +428,7 @@ public final class Flood {
     }
     // A whole scrape last (one filtered by name[] does not count), so that on SIGTERM no delta
     // waits for one and the server exits at once.
-    server.metrics();
+    LoadGenerator.scrape(server.httpPort());
     figures.add(
         "alive after the flood; GET /health "
             + health
@@ -682,37 +702,108 @@ public final class Flood {
    * @return the id of a series it shows
    */
   private long checkExposition(LoadGeneratorServer server) throws IOException {
+    Exposition exposition = new Exposition(settings.shape().seriesSample);
     long start = System.nanoTime();
-    String exposition = server.metrics();
+    LoadGeneratorHttp.Response response;
+    // Read as it streams, line by line: a million histograms are 700 MB of text.
+    try (LoadGeneratorHttp http = LoadGeneratorHttp.connect(server.httpPort())) {
+      response = http.send(LoadGeneratorHttp.get("/metrics"), exposition);
+    }
     long nanos = System.nanoTime() - start;
-    Map<String, Double> samples;
-    try {
-      samples = LoadGeneratorServer.samples(exposition, settings.shape().seriesSample::equals);
-    } catch (RuntimeException e) {
-      throw new IOException("GET /metrics: does not parse: " + e, e);
+    if (response.status() != 200) {
+      throw new IOException("GET /metrics: status " + response.status());
+    }
+    if (exposition.malformed != null) {
+      throw new IOException("GET /metrics: does not parse: " + exposition.malformed);
     }
     figures.add(
         "GET /metrics: 200 in "
             + seconds(nanos)
             + ", "
-            + String.format(Locale.ROOT, "%.1f MB", exposition.length() / 1e6)
+            + String.format(Locale.ROOT, "%.1f MB", response.length() / 1e6)
             + ", "
-            + count(samples.size())
+            + count(exposition.lines)
+            + " lines, "
+            + count(exposition.series)
             + " series of the flood");
-    if (samples.size() != series) {
+    if (exposition.series != series) {
       problems.add(
           "GET /metrics shows "
-              + samples.size()
+              + exposition.series
               + " series of the flood, not pushprom_series "
               + series);
     }
-    for (String sample : samples.keySet()) {
-      Matcher labels = SERIES_LABELS.matcher(sample);
-      if (labels.find()) {
-        return Long.parseLong(labels.group(1)) * 1000 + Long.parseLong(labels.group(2));
+    if (exposition.firstId < 0) {
+      throw new IOException("GET /metrics: no series of the flood to update");
+    }
+    return exposition.firstId;
+  }
+
+  /**
+   * A text exposition checked as it arrives: every sample line must have a name and a number, and
+   * the lines of one sample name are counted.
+   */
+  private static final class Exposition extends OutputStream {
+    private final String seriesSample;
+    private final StringBuilder line = new StringBuilder();
+    long lines;
+    long series;
+    long firstId = -1;
+    String malformed;
+
+    Exposition(String seriesSample) {
+      this.seriesSample = seriesSample;
+    }
+
+    @Override
+    public void write(int b) {
+      if (b != '\n') {
+        // Every byte of the text format but in label values is ASCII, and ours are digits.
+        line.append((char) b);
+        return;
+      }
+      lines++;
+      if (line.length() > 0 && line.charAt(0) != '#') {
+        sample(line.toString());
+      }
+      line.setLength(0);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      for (int i = offset; i < offset + length; i++) {
+        write(bytes[i]);
       }
     }
-    throw new IOException("GET /metrics: no series of the flood to update");
+
+    private void sample(String text) {
+      int brace = text.indexOf('{');
+      int space = text.lastIndexOf(' ');
+      int nameEnd = brace >= 0 ? brace : space;
+      try {
+        if (nameEnd <= 0) {
+          throw new NumberFormatException("no name");
+        }
+        String value = text.substring(space + 1);
+        if (!value.equals("+Inf") && !value.equals("-Inf")) {
+          Double.parseDouble(value);
+        }
+      } catch (RuntimeException e) {
+        if (malformed == null) {
+          malformed = "line " + lines + ": " + text;
+        }
+        return;
+      }
+      if (text.startsWith(seriesSample) && nameEnd == seriesSample.length()) {
+        series++;
+        if (firstId < 0) {
+          Matcher labels = SERIES_LABELS.matcher(text);
+          if (labels.find()) {
+            firstId = Long.parseLong(labels.group(1)) * 1000 + Long.parseLong(labels.group(2));
+          }
+        }
+      }
+    }
   }
 
   /** Checks that a delta to a series the server holds still applies, at the limit. */

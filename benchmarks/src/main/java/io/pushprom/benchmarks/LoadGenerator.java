@@ -939,10 +939,10 @@ public final class LoadGenerator {
     }
   }
 
-  private record Scrape(double millis, long bytes) {}
+  record Scrape(double millis, long bytes) {}
 
   /** One {@code GET /metrics}, uncompressed, timed from the request to the body's last byte. */
-  private static Scrape scrape(int port) throws IOException {
+  static Scrape scrape(int port) throws IOException {
     try (LoadGeneratorHttp http = LoadGeneratorHttp.connect(port)) {
       byte[] request = LoadGeneratorHttp.get("/metrics");
       long start = System.nanoTime();
