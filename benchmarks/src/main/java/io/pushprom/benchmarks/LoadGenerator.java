@@ -41,11 +41,11 @@ import java.util.stream.IntStream;
  *
  * <p>{@code --jmh} adds the scores of a JMH result file ({@code -rf json}) to the table. Progress
  * goes to stderr and the table to stdout. Every scenario is bounded in time and count; the whole
- * run takes about four minutes, and a watchdog stops it after eight. Exit codes: 0 when every
- * target was met, 1 when one was not (or could not be measured), 2 for a bad command line.
+ * run takes about two and a half minutes, and a watchdog stops it after six. Exit codes: 0 when
+ * every target was met, 1 when one was not (or could not be measured), 2 for a bad command line.
  */
 public final class LoadGenerator {
-  private static final Duration WATCHDOG = Duration.ofMinutes(8);
+  private static final Duration WATCHDOG = Duration.ofMinutes(6);
   private static final double MAX_LOSS = 0.001;
 
   private static final int START_UPS = 3;
