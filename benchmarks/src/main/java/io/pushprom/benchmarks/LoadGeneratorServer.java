@@ -14,6 +14,8 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +47,11 @@ final class LoadGeneratorServer implements AutoCloseable {
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration HISTOGRAM_TIMEOUT = Duration.ofSeconds(120);
 
-  /** Pushprom lets requests in flight finish for up to 4 s after SIGTERM. */
+  /**
+   * After SIGTERM Pushprom lets requests in flight finish and, if deltas came since the last
+   * scrape, waits up to {@code -shutdown-grace} (15 s) for one more; every scenario scrapes last,
+   * so it exits at once, and one that does not is killed after this.
+   */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(8);
 
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
@@ -58,14 +64,16 @@ final class LoadGeneratorServer implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final Log log;
   private final long startNanos;
   private final int httpPort;
   private final int udpPort;
 
   private LoadGeneratorServer(
-      String name, Process process, long startNanos, int httpPort, int udpPort) {
+      String name, Process process, Log log, long startNanos, int httpPort, int udpPort) {
     this.name = name;
     this.process = process;
+    this.log = log;
     this.startNanos = startNanos;
     this.httpPort = httpPort;
     this.udpPort = udpPort;
@@ -73,6 +81,12 @@ final class LoadGeneratorServer implements AutoCloseable {
 
   /** Starts {@code java [jvmOptions] -jar jar} listening on 127.0.0.1, ports picked by the OS. */
   static LoadGeneratorServer pushprom(Path jar, List<String> jvmOptions) throws IOException {
+    return pushprom(jar, jvmOptions, List.of());
+  }
+
+  /** As {@link #pushprom(Path, List)}, with Pushprom's {@code flags} after the address flags. */
+  static LoadGeneratorServer pushprom(Path jar, List<String> jvmOptions, List<String> flags)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(jvmOptions);
@@ -84,6 +98,7 @@ final class LoadGeneratorServer implements AutoCloseable {
             "127.0.0.1:0",
             "-udp-listen-address",
             "127.0.0.1:0"));
+    command.addAll(flags);
     return start("pushprom", command, true);
   }
 
@@ -111,7 +126,7 @@ final class LoadGeneratorServer implements AutoCloseable {
       long deadline = startNanos + START_TIMEOUT.toNanos();
       int httpPort = await(name, process, log, log.http, deadline);
       int udpPort = udp ? await(name, process, log, log.udp, deadline) : -1;
-      return new LoadGeneratorServer(name, process, startNanos, httpPort, udpPort);
+      return new LoadGeneratorServer(name, process, log, startNanos, httpPort, udpPort);
     } catch (IOException | RuntimeException e) {
       stop(process);
       throw e;
@@ -162,6 +177,61 @@ final class LoadGeneratorServer implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The exit code, if the process has exited. */
+  OptionalInt exitCode() {
+    return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+  }
+
+  /** The last lines the process logged, stdout and stderr together. */
+  String logTail() {
+    return log.tail();
+  }
+
+  /** Whether any line the process logged so far said it ran out of memory. */
+  boolean loggedOutOfMemory() {
+    return log.outOfMemory;
+  }
+
+  /**
+   * Stops the process with SIGTERM, as a supervisor would, and returns its exit code; empty if it
+   * did not exit within the stop timeout and had to be killed.
+   */
+  OptionalInt terminate() throws InterruptedException {
+    try {
+      process.destroy();
+      if (process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        return OptionalInt.of(process.exitValue());
+      }
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      return OptionalInt.empty();
+    } finally {
+      RUNNING.remove(process);
+    }
+  }
+
+  /**
+   * A field of {@code /proc/PID/status} in bytes, such as {@code VmRSS} (resident memory now) or
+   * {@code VmHWM} (its peak); empty where there is no such file (not Linux) or field.
+   */
+  OptionalLong procStatusBytes(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        // VmRSS:	  123456 kB
+        if (line.startsWith(field + ":")) {
+          String[] parts = line.substring(field.length() + 1).trim().split("\\s+");
+          return OptionalLong.of(Long.parseLong(parts[0]) * 1024);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not Linux, or the process is gone: the figure is left out.
+    }
+    return OptionalLong.empty();
   }
 
   /**
@@ -300,6 +370,12 @@ final class LoadGeneratorServer implements AutoCloseable {
     final CompletableFuture<Integer> http = new CompletableFuture<>();
     final CompletableFuture<Integer> udp = new CompletableFuture<>();
 
+    /**
+     * Whether a line said the JVM ran out of memory: the JVM's own {@code OutOfMemoryError} or
+     * Pushprom's "out of memory" line. Kept for the whole run, past the tail's few lines.
+     */
+    volatile boolean outOfMemory;
+
     Log(Process process) {
       this.reader =
           new BufferedReader(
@@ -316,6 +392,9 @@ final class LoadGeneratorServer implements AutoCloseable {
             if (tail.size() > LINES_KEPT) {
               tail.removeFirst();
             }
+          }
+          if (line.contains("OutOfMemoryError") || line.contains("out of memory")) {
+            outOfMemory = true;
           }
           complete(http, HTTP_PORT.matcher(line));
           complete(udp, UDP_PORT.matcher(line));
