@@ -214,9 +214,22 @@ public final class LoadGenerator {
     measure("HTTP batches, expiry on vs off", this::httpBatchesExpiry);
     measure("Scrape at 100k series", this::scrapeSmall);
     measure("Scrape at 1M series", this::scrapeLarge);
-    // Here goes the snapshot at 1,000,000 series (the time to write and to restore it, and its
-    // size), beside the scrape of as many: the snapshot work adds its scenario and row.
+    measure("State file at 1M series", this::stateFile);
     measure("Flood", this::flood);
+  }
+
+  private void stateFile() throws Exception {
+    Path dir = Files.createTempDirectory("pushprom-state");
+    try {
+      table.addAll(List.of(LoadGeneratorSnapshot.row(dir)));
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path file : files.toList()) {
+          Files.delete(file);
+        }
+      }
+      Files.delete(dir);
+    }
   }
 
   /** Runs a scenario; one that throws gets an error row, and the next one runs. */
