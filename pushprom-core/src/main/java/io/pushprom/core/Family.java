@@ -436,17 +436,57 @@ final class Family extends Collector implements Collector.Describable {
     if (type == MetricType.COUNTER || type == MetricType.GAUGE) {
       samples = new SeriesSamples(type == MetricType.COUNTER ? name + "_total" : name);
     } else {
-      samples = new ArrayList<>();
-      for (Series each : series.values()) {
-        if (!each.isRemoved()) {
-          each.collect(name, samples);
-        }
-      }
+      samples = new ObservedSamples();
     }
     if (samples.isEmpty()) {
       return List.of();
     }
     return List.of(new MetricFamilySamples(name, type.collectorType(), help, samples));
+  }
+
+  /**
+   * A histogram's or summary's samples, made a series at a time as they are read: a scrape of a
+   * million histograms holds a million references, not fourteen million samples. Every series of a
+   * family has as many samples: a histogram's buckets and a summary's objectives are the family's.
+   */
+  private final class ObservedSamples extends AbstractList<MetricFamilySamples.Sample> {
+    private final Series[] listed;
+    private final int perSeries =
+        type == MetricType.HISTOGRAM ? upperBounds.length + 2 : objectives.size() + 2;
+    private int cachedIndex = -1;
+    private final List<MetricFamilySamples.Sample> cached = new ArrayList<>(perSeries);
+
+    ObservedSamples() {
+      List<Series> present = new ArrayList<>(series.size());
+      for (Series each : series.values()) {
+        if (!each.isRemoved()) {
+          present.add(each);
+        }
+      }
+      listed = present.toArray(new Series[0]);
+    }
+
+    @Override
+    public MetricFamilySamples.Sample get(int index) {
+      Objects.checkIndex(index, size());
+      int seriesIndex = index / perSeries;
+      if (seriesIndex != cachedIndex) {
+        // Read once per series, so that its buckets, count and sum agree with each other.
+        cached.clear();
+        listed[seriesIndex].collect(name, cached);
+        if (cached.size() != perSeries) {
+          throw new IllegalStateException(
+              name + ": a series has " + cached.size() + " samples, not " + perSeries);
+        }
+        cachedIndex = seriesIndex;
+      }
+      return cached.get(index % perSeries);
+    }
+
+    @Override
+    public int size() {
+      return listed.length * perSeries;
+    }
   }
 
   /**
