@@ -623,7 +623,7 @@ public final class Aggregator implements AutoCloseable {
       rejections = new ArrayList<>(batch.rejections());
       synchronized (creation) {
         Plan plan = plan(deltas);
-        if (!seriesCount.fits(plan.fresh.size())) {
+        if (!seriesCount.fits(plan.freshPlaces)) {
           plan.rejectFresh(deltas);
         }
         rejections.addAll(plan.rejections);
@@ -791,7 +791,7 @@ public final class Aggregator implements AutoCloseable {
 
   /** Room for the series {@code plan} makes, or {@code null} with each of them rejected. */
   private SeriesCount.Reservation reserve(Plan plan, List<Delta> deltas) {
-    SeriesCount.Reservation reservation = seriesCount.reserve(plan.fresh.size());
+    SeriesCount.Reservation reservation = seriesCount.reserve(plan.freshPlaces);
     if (reservation == null) {
       plan.rejectFresh(deltas);
     }
@@ -859,6 +859,9 @@ public final class Aggregator implements AutoCloseable {
     /** The series this batch would make, by family and labels, to the first delta that makes it. */
     final Map<List<Object>, Integer> fresh = new HashMap<>();
 
+    /** The places in the series count that those series take. */
+    long freshPlaces;
+
     /** The values large deltas of this batch would leave, by family and labels. */
     private Map<List<Object>, Double> projected;
 
@@ -881,8 +884,9 @@ public final class Aggregator implements AutoCloseable {
     /** Counts the series {@code delta} makes, if it is new and no earlier delta made it. */
     void countFresh(int index, Family family, Delta delta) {
       Labels labels = (Labels) delta.labels();
-      if (family.series(labels) == null) {
-        fresh.putIfAbsent(List.of(family, labels), index);
+      if (family.series(labels) == null
+          && fresh.putIfAbsent(List.of(family, labels), index) == null) {
+        freshPlaces += family.places();
       }
     }
 
@@ -890,8 +894,10 @@ public final class Aggregator implements AutoCloseable {
     void rejectFresh(List<Delta> deltas) {
       for (int index : fresh.values()) {
         Delta delta = deltas.get(index);
+        Family family = targets[index];
         rejections.add(
-            Rejection.of(index, seriesCount.full(delta, ((Labels) delta.labels()).key())));
+            Rejection.of(
+                index, seriesCount.full(delta, ((Labels) delta.labels()).key(), family.places())));
       }
       rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
     }

@@ -3,26 +3,34 @@ package io.pushprom.core;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How many pushed series exist, and how many may: every series made passes {@link #take}, every
- * series removed {@link #release}. Only creations and removals touch it, never an update of a
- * series that exists, so a full store keeps taking those.
+ * How many pushed series exist, and how many may: every series made takes its places through an
+ * {@link Allowance}, every series removed gives them back through {@link #release}. A series takes
+ * one place, but for a summary with objectives, whose quantile estimator holds many times a
+ * counter's heap ({@link Family#places}). Only creations and removals touch it, never an update of
+ * a series that exists, so a full store keeps taking those.
  */
 final class SeriesCount {
-  /** What a new series takes its place from: the count itself, or a batch's reservation. */
+  /** What a new series takes its places from: the count itself, or a batch's reservation. */
   interface Allowance {
-    /** Takes the place of one new series; {@code false} if there is none left. */
-    boolean take();
+    /** Takes {@code places} for one new series; {@code false} if they are not left. */
+    boolean take(int places);
   }
 
+  /** Places taken. */
   private final AtomicLong count = new AtomicLong();
+
+  /** Series made, whatever their places. */
+  private final AtomicLong series = new AtomicLong();
+
   private final long max;
 
   SeriesCount(long max) {
     this.max = max;
   }
 
+  /** The series that exist. */
   long get() {
-    return count.get();
+    return series.get();
   }
 
   long max() {
@@ -31,10 +39,10 @@ final class SeriesCount {
 
   /** An allowance straight from the count. */
   Allowance direct() {
-    return () -> add(1);
+    return places -> add(places);
   }
 
-  /** Counts {@code n} more series, if they fit. */
+  /** Counts one more series of {@code n} places, if they fit. */
   private boolean add(long n) {
     for (; ; ) {
       long current = count.get();
@@ -42,20 +50,22 @@ final class SeriesCount {
         return false;
       }
       if (count.compareAndSet(current, current + n)) {
+        series.incrementAndGet();
         return true;
       }
     }
   }
 
-  /** Counts {@code n} series as made whatever the limit, as a snapshot restores them. */
-  void force(long n) {
-    count.addAndGet(n);
+  /** Counts a series of {@code places} as made whatever the limit, as a snapshot restores them. */
+  void force(int places) {
+    count.addAndGet(places);
+    series.incrementAndGet();
   }
 
-  void release(long n) {
-    if (n != 0) {
-      count.addAndGet(-n);
-    }
+  /** Gives back the places of a series removed. */
+  void release(int places) {
+    count.addAndGet(-places);
+    series.decrementAndGet();
   }
 
   /**
@@ -63,17 +73,35 @@ final class SeriesCount {
    * null} if they do not fit. The batch's thread takes from it; {@link Reservation#close} gives
    * back what it did not use, as when another thread made one of its series first.
    */
-  Reservation reserve(int n) {
-    return add(n) ? new Reservation(n) : null;
+  Reservation reserve(long places) {
+    if (!reserveRaw(places)) {
+      return null;
+    }
+    return new Reservation(places);
   }
 
-  /** Whether {@code n} more series fit now. */
-  boolean fits(int n) {
-    return count.get() + n <= max;
+  /** Takes {@code places} for series not yet made. */
+  private boolean reserveRaw(long places) {
+    for (; ; ) {
+      long current = count.get();
+      if (current + places > max) {
+        return false;
+      }
+      if (count.compareAndSet(current, current + places)) {
+        return true;
+      }
+    }
   }
 
-  /** The rejection of {@code delta}, whose new series of {@code key} does not fit. */
-  InvalidDeltaException full(Delta delta, SeriesKey key) {
+  /** Whether series of {@code places} in all fit now. */
+  boolean fits(long places) {
+    return count.get() + places <= max;
+  }
+
+  /**
+   * The rejection of {@code delta}, whose new series of {@code key} and {@code places} won't fit.
+   */
+  InvalidDeltaException full(Delta delta, SeriesKey key, int places) {
     return InvalidDeltaException.quiet(
         Reason.LIMIT,
         Delta.subject(delta.type(), delta.name())
@@ -81,7 +109,9 @@ final class SeriesCount {
             + key
             + " would exceed the limit of "
             + max
-            + " series; deltas to existing series still apply");
+            + " series"
+            + (places == 1 ? "" : " (a summary with objectives counts as " + places + ")")
+            + "; deltas to existing series still apply");
   }
 
   /** The places taken for one batch; used by one thread. */
@@ -93,17 +123,18 @@ final class SeriesCount {
     }
 
     @Override
-    public boolean take() {
-      if (left > 0) {
-        left--;
+    public boolean take(int places) {
+      if (left >= places) {
+        left -= places;
+        series.incrementAndGet();
         return true;
       }
-      return add(1);
+      return add(places);
     }
 
     @Override
     public void close() {
-      release(left);
+      count.addAndGet(-left);
       left = 0;
     }
   }

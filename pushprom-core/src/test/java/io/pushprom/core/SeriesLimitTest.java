@@ -157,6 +157,42 @@ class SeriesLimitTest {
     assertEquals(3, aggregator.seriesCount());
   }
 
+  @Test
+  void aSummaryWithObjectivesTakesTheRoomOfSixteenSeries() {
+    Aggregator limited = Aggregator.builder().maxSeries(20).build();
+    limited.apply(
+        Delta.parse(
+            json(
+                "{'type':'summary','name':'rpc','method':'observe','value':1,"
+                    + "'objectives':{'0.5':0.05}}")));
+    for (String value : List.of("a", "b", "c", "d")) {
+      limited.apply(gauge(value));
+    }
+
+    InvalidDeltaException e =
+        assertThrows(InvalidDeltaException.class, () -> limited.apply(gauge("e")));
+    InvalidDeltaException another =
+        assertThrows(
+            InvalidDeltaException.class,
+            () ->
+                limited.apply(
+                    Delta.parse(
+                        json(
+                            "{'type':'summary','name':'rpc','method':'observe','value':1,"
+                                + "'labels':{'k':'v'}}"))));
+
+    assertEquals(Reason.LIMIT, e.reason());
+    assertTrue(
+        another
+            .getMessage()
+            .contains("limit of 20 series (a summary with objectives counts as 16)"),
+        another.getMessage());
+    assertEquals(5, limited.seriesCount());
+    limited.removeFamily("rpc");
+    limited.apply(gauge("e"));
+    assertEquals(5, limited.seriesCount());
+  }
+
   /**
    * Threads make distinct series, singly and in batches, while another removes them: the limit
    * holds at every moment a scrape looks, and the count ends equal to the series that exist.
