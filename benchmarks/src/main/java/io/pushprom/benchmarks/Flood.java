@@ -83,16 +83,25 @@ public final class Flood {
         "flood_quantiles_seconds",
         "flood_quantiles_seconds_count",
         "\"type\":\"summary\",\"method\":\"observe\",\"value\":0.3,"
-            + "\"objectives\":{\"0.5\":0.05,\"0.9\":0.01,\"0.99\":0.001}");
+            + "\"objectives\":{\"0.5\":0.05,\"0.9\":0.01,\"0.99\":0.001}",
+        16);
 
     private final String name;
     private final String seriesSample;
     private final String fields;
 
+    /** The places each series takes in the server's limit (Family.OBJECTIVE_PLACES). */
+    private final int places;
+
     Shape(String name, String seriesSample, String fields) {
+      this(name, seriesSample, fields, 1);
+    }
+
+    Shape(String name, String seriesSample, String fields, int places) {
       this.name = name;
       this.seriesSample = seriesSample;
       this.fields = fields;
+      this.places = places;
     }
 
     /** The delta to the series numbered {@code id}, two short labels, as one NDJSON line. */
@@ -629,9 +638,10 @@ public final class Flood {
             + count(udpLimit)
             + " rejected for the limit");
 
-    if (series > limit) {
+    double places = series * settings.shape().places;
+    if (places > limit) {
       problems.add("pushprom_series " + series + " exceeds pushprom_series_limit " + limit);
-    } else if (series < limit - BATCH && settings.deltas() >= limit) {
+    } else if (places < limit - BATCH * settings.shape().places && settings.deltas() >= limit) {
       problems.add(
           "pushprom_series "
               + series
