@@ -16,6 +16,9 @@
 #   new/s    deltas per second while the N series were made (each delta a new series)
 #   again/s  deltas per second for 2,000,000 more deltas to the series that exist (after one warm-up
 #            pass), the steady ingest rate; rough, as the machine is shared and curl runs beside it
+#   new µs, again µs
+#            the server's CPU time (user + system, every thread: GC and JIT included) per delta in
+#            those two passes: what a delta costs, less disturbed by other load than the rates
 # The JVM options are the ones given (none: the JVM's defaults); -XX:+ExitOnOutOfMemoryError is
 # added, as every command that starts Pushprom carries it. Exit status 0, or 1 when the server
 # failed (a row with "failed" is still printed).
@@ -56,15 +59,20 @@ rate() { # rate COUNT START END: deltas per second, in thousands
   awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0fk", n / (b - a) / 1000 }'
 }
 label="${options[*]:-none (the JVM defaults)}"
-row() { printf '| `%s` | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$series" "$@"; }
+row() { printf '| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$series" "$@"; }
 if $header; then
-  echo "| JVM options | series | idle MB | at N MB | scraped MB | peak MB | new/s | again/s |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| JVM options | series | idle MB | at N MB | scraped MB | peak MB | new/s | again/s | new µs | again µs |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 fi
+ticks=$(getconf CLK_TCK)
+cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; } # the server's user + system clock ticks
+per_delta() { # per_delta COUNT TICKS_BEFORE TICKS_AFTER: CPU microseconds per delta
+  awk -v n="$1" -v a="$2" -v b="$3" -v hz="$ticks" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }'
+}
 fail() {
   echo "rss.sh: $*; the server's log ends:" >&2
   tail -n 20 "$work/pushprom.log" >&2
-  row failed - - - - -
+  row failed - - - - - - -
   exit 1
 }
 
@@ -108,9 +116,11 @@ push() {
 
 files=("$work"/batch-*.ndjson)
 start=$(now)
+cpu_start=$(cpu)
 push "${files[@]}"
 end=$(now)
 new_rate=$(rate "$series" "$start" "$end")
+new_cpu=$(per_delta "$series" "$cpu_start" "$(cpu)")
 sleep 2
 at=$(mb VmRSS)
 
@@ -128,9 +138,11 @@ again=()
 for ((r = 0; r < repeat; r++)); do again+=("${files[@]}"); done
 push "${files[@]}"
 start=$(now)
+cpu_start=$(cpu)
 push "${again[@]}"
 end=$(now)
 again_rate=$(rate $((repeat * series)) "$start" "$end")
+again_cpu=$(per_delta $((repeat * series)) "$cpu_start" "$(cpu)")
 peak=$(mb VmHWM)
 
 kill -TERM "$pid"
@@ -138,4 +150,4 @@ status=0
 wait "$pid" || status=$?
 pid=
 ((status == 0)) || fail "SIGTERM ended the server with exit code $status"
-row "$idle" "$at" "$scraped" "$peak" "$new_rate" "$again_rate"
+row "$idle" "$at" "$scraped" "$peak" "$new_rate" "$again_rate" "$new_cpu" "$again_cpu"
