@@ -458,7 +458,7 @@ final class StateFile {
       Delta first =
           new Delta(
               type,
-              Family.deltaName(type, name),
+              Family.deltaName(type, name, aggregator.counterNames()),
               help,
               restoring(type),
               0,
@@ -550,7 +550,7 @@ final class StateFile {
       Delta delta =
           new Delta(
               family.type(),
-              Family.deltaName(family.type(), family.name()),
+              Family.deltaName(family.type(), family.name(), aggregator.counterNames()),
               null,
               restoring(family.type()),
               value,
