@@ -2,6 +2,7 @@ package io.pushprom.core;
 
 import static io.pushprom.core.DeltaTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.SampleNameFilter;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -179,5 +181,53 @@ class CounterNamesTest {
 
     assertEquals(OptionalDouble.of(2), restored.value("x", Map.of()));
     assertEquals(OptionalDouble.of(5), restored.value("x_total", Map.of()));
+  }
+
+  @Test
+  void stateFileSaysItsCountersAreNamedGo() throws IOException {
+    Path file = directory.resolve("state.json");
+    StateFile.write(aggregator, file);
+    StateFile.write(Aggregator.create(), directory.resolve("openmetrics.json"));
+
+    assertTrue(Files.readString(file).contains(",\"counterNames\":\"go\","));
+    assertFalse(Files.readString(directory.resolve("openmetrics.json")).contains("counterNames"));
+  }
+
+  /** A counter keeps the name it is exposed with where it can: x_total stays x_total. */
+  @Test
+  void stateFileOfTheOtherNamingLoadsUnderTheNamesItWouldBePushedWith() throws IOException {
+    apply("{'type':'counter','name':'gophers_total','method':'add','value':5}");
+    Path file = directory.resolve("state.json");
+    StateFile.write(aggregator, file);
+    Aggregator openMetrics = Aggregator.create();
+    assertTrue(StateFile.load(file, openMetrics));
+    assertEquals(OptionalDouble.of(5), openMetrics.value("gophers", Map.of()));
+    assertEquals(
+        5.0, openMetrics.registry().getSampleValue("gophers_total", new String[0], new String[0]));
+
+    openMetrics.apply(Delta.parse(json("{'type':'counter','name':'moles','method':'inc'}")));
+    StateFile.write(openMetrics, file);
+    Aggregator go = Aggregator.builder().counterNames(CounterNames.GO).build();
+    assertTrue(StateFile.load(file, go));
+    assertEquals(OptionalDouble.of(5), go.value("gophers", Map.of()));
+    assertEquals(OptionalDouble.of(1), go.value("moles", Map.of()));
+  }
+
+  @Test
+  void stateFileWithXAndXTotalIsRefusedWhereTheyWouldBeOne() throws IOException {
+    apply("{'type':'counter','name':'x','method':'add','value':2}");
+    apply("{'type':'counter','name':'x_total','method':'add','value':5}");
+    Path file = directory.resolve("state.json");
+    StateFile.write(aggregator, file);
+
+    StateFileException e =
+        assertThrows(StateFileException.class, () -> StateFile.load(file, Aggregator.create()));
+
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "two counters of the file, apart as it names counters (go), would be one as this"
+                    + " pushprom names them (openmetrics)"),
+        e.getMessage());
   }
 }
