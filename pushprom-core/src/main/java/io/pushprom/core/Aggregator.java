@@ -460,8 +460,9 @@ public final class Aggregator implements AutoCloseable {
 
   /**
    * The value of a counter's or gauge's series, by the name it was pushed as ({@code gophers} and
-   * {@code gophers_total} both name the counter pushed as {@code gophers}) and its labels in any
-   * order; empty if there is no such series.
+   * {@code gophers_total} both name the counter pushed as {@code gophers}, but where counters keep
+   * their names, {@link CounterNames#GO}) and its labels in any order; empty if there is no such
+   * series.
    *
    * <pre>{@code
    * aggregator.value("gophers_total", Map.of("job", "bot")); // OptionalDouble[1.0]
