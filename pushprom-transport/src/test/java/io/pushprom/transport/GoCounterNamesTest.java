@@ -13,6 +13,7 @@ import io.pushprom.core.Aggregator;
 import io.pushprom.core.CounterNames;
 import io.pushprom.core.Delta;
 import io.pushprom.core.GoCounterSamples;
+import io.pushprom.core.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -255,6 +257,64 @@ class GoCounterNamesTest {
     assertEquals(
         simpleclients.toString().replace("# TYPE c gauge\n", "# TYPE c counter\n"),
         ours.toString());
+  }
+
+  /** As above, for label values and a help text of random characters, the escaped ones often. */
+  @Test
+  void writesRandomTextAsSimpleclientWould() throws IOException {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    String alphabet = "\\\"\n\r\t ,={}#a\u00e9\u4e2d\u2028";
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      StringBuilder value = new StringBuilder();
+      for (int n = random.nextInt(12); n > 0; n--) {
+        value.append(
+            random.nextInt(8) == 0
+                ? "\ud83d\udc39" // a hamster, a surrogate pair
+                : alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      body.append("{\"type\":\"counter\",\"name\":\"c\",\"method\":\"add\",\"help\":")
+          .append(jsonString(value.toString()))
+          .append(",\"value\":")
+          .append(random.nextInt(1000) / 8.0)
+          .append(",\"labels\":{\"a\":")
+          .append(jsonString(value.toString()))
+          .append(",\"b\":\"")
+          .append(i)
+          .append("\"}}\n");
+    }
+    aggregator.ingestAll(Transport.HTTP, body.toString().getBytes(StandardCharsets.UTF_8));
+    MetricFamilySamples counter =
+        Collections.list(aggregator.registry().metricFamilySamples()).stream()
+            .filter(family -> family.name.equals("c"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(1000, counter.samples.size(), "seed " + seed);
+
+    StringWriter ours = new StringWriter();
+    Exposition.write(TextFormat.CONTENT_TYPE_004, ours, List.of(counter));
+    StringWriter simpleclients = new StringWriter();
+    TextFormat.write004(
+        simpleclients,
+        Collections.enumeration(
+            List.of(
+                new MetricFamilySamples(
+                    counter.name, Collector.Type.GAUGE, counter.help, counter.samples))));
+
+    assertEquals(
+        simpleclients.toString().replace("# TYPE c gauge\n", "# TYPE c counter\n"),
+        ours.toString(),
+        "seed " + seed);
+  }
+
+  /** {@code text} as a JSON string, every character but letters escaped. */
+  private static String jsonString(String text) {
+    StringBuilder json = new StringBuilder("\"");
+    for (char c : text.toCharArray()) {
+      json.append(Character.isLetter(c) ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+    }
+    return json.append('"').toString();
   }
 
   @Test
