@@ -221,6 +221,27 @@ class GoCounterNamesTest {
     }
   }
 
+  @Test
+  void deletingXLeavesXTotal() throws Exception {
+    try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
+      Http.post(http.port(), "/", json("{'type':'counter','name':'x','method':'inc'}"));
+      Http.post(http.port(), "/", json("{'type':'counter','name':'x_total','method':'inc'}"));
+
+      HttpResponse<String> deleted = Http.send(Http.request(http.port(), "/metrics/x").DELETE());
+      HttpResponse<String> again = Http.send(Http.request(http.port(), "/metrics/x").DELETE());
+
+      assertEquals(200, deleted.statusCode(), deleted.body());
+      assertEquals(404, again.statusCode(), again.body());
+      assertEquals(
+          """
+          # HELP x_total x_total
+          # TYPE x_total counter
+          x_total 1.0
+          """,
+          Http.get(http.port(), "/metrics?name[]=x&name[]=x_total").body());
+    }
+  }
+
   /**
    * A counter is written as simpleclient writes a gauge of the same samples, but for its type:
    * escaping of help and label values, numbers, the comma after each label.
