@@ -55,6 +55,11 @@ import javax.net.ssl.SSLContext;
  * -XX:+ExitOnOutOfMemoryError} would, so that a supervisor restarts it.
  */
 public final class HttpListener implements AutoCloseable {
+  static {
+    // As early as Pushprom can: the JDK reads it as its first server is created.
+    JdkServerSettings.noDelay();
+  }
+
   private static final Logger LOG = Logger.getLogger(HttpListener.class.getName());
   private static final LogLimiter BUSY = new LogLimiter(LOG, 1);
   private static final LogLimiter UNAUTHORIZED = new LogLimiter(LOG, 10);
