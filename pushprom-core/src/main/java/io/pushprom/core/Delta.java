@@ -126,8 +126,10 @@ public record Delta(
    * Parses one delta from its JSON text, within {@code limits}.
    *
    * @throws InvalidDeltaException if the text is not exactly one valid delta
+   * @throws IllegalStateException if the Jackson on the class path is older than Pushprom needs
    */
   public static Delta parse(String json, Limits limits) {
+    JacksonVersion.require();
     // Checked first: getBytes would turn a lone surrogate into '?' and hide it.
     if (Unicode.loneSurrogate(json) >= 0) {
       throw InvalidDeltaException.quiet(
