@@ -45,6 +45,11 @@ public record Delta(
     List<Double> buckets,
     SortedMap<Double, Double> objectives) {
 
+  /**
+   * A delta of these fields, validated as it is built.
+   *
+   * @throws InvalidDeltaException if they do not make a valid delta
+   */
   public Delta {
     if (type == null) {
       throw invalid("delta: missing type, expected counter, gauge, histogram or summary");
