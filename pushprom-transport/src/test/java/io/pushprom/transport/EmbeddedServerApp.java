@@ -13,7 +13,8 @@ import java.time.Duration;
  * An application with a JDK {@code HttpServer} of its own and Pushprom's {@link IngestHandler}
  * mounted on it, run in a JVM of its own by {@link NoDelayTest}: the JDK reads {@code
  * sun.net.httpserver.nodelay} once per JVM. It prints the property as the server has it, and, given
- * a count, the milliseconds per request of that many sequential keep-alive POSTs.
+ * a count, the milliseconds per request of that many sequential keep-alive POSTs; {@code listener}
+ * times an {@link HttpListener} instead, for comparison.
  *
  * <pre>{@code
  * java -cp ... io.pushprom.transport.EmbeddedServerApp server-first 300
@@ -23,10 +24,18 @@ final class EmbeddedServerApp {
   private EmbeddedServerApp() {}
 
   /**
-   * @param args {@code server-first} (the server is created, then the handler) or {@code
-   *     handler-first}; then, optionally, how many POSTs to time
+   * @param args {@code server-first} (the server is created, then the handler), {@code
+   *     handler-first} or {@code listener}; then how many POSTs to time, optional but for {@code
+   *     listener}
    */
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("listener")) {
+      try (HttpListener http =
+          HttpListener.start(Aggregator.create(), new InetSocketAddress("127.0.0.1", 0))) {
+        time(http.port(), "/", Integer.parseInt(args[1]));
+      }
+      return;
+    }
     boolean serverFirst = args[0].equals("server-first");
     Aggregator aggregator = Aggregator.create();
     IngestHandler handler = serverFirst ? null : IngestHandler.of(aggregator);
@@ -36,17 +45,17 @@ final class EmbeddedServerApp {
     try {
       System.out.println("nodelay=" + System.getProperty(JdkServerSettings.NODELAY));
       if (args.length > 1) {
-        time(server.getAddress().getPort(), Integer.parseInt(args[1]));
+        time(server.getAddress().getPort(), "/pushprom", Integer.parseInt(args[1]));
       }
     } finally {
       server.stop(0);
     }
   }
 
-  private static void time(int port, int posts) throws Exception {
+  private static void time(int port, String path, int posts) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pushprom"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(30))
             .POST(
                 HttpRequest.BodyPublishers.ofString(
