@@ -25,8 +25,7 @@ class JacksonVersionTest {
   @CsvSource({"2.15.0", "2.15.4", "2.18.2", "2.20.1", "3.0.0"})
   void theMinimumAndNewerPass(String found) {
     assertNull(
-        JacksonVersion.problem(
-            version("jackson-core", found), version("jackson-databind", found)));
+        JacksonVersion.problem(version("jackson-core", found), version("jackson-databind", found)));
   }
 
   @Test
@@ -50,8 +49,7 @@ class JacksonVersionTest {
             + " on the class path: Pushprom needs Jackson 2.15.0 or newer, for its parser's limits"
             + " on nesting and number length; align the application's Jackson to 2.15.0 or newer"
             + " (com.fasterxml.jackson:jackson-bom)",
-        JacksonVersion.problem(
-            version("jackson-core", found), version("jackson-databind", found)));
+        JacksonVersion.problem(version("jackson-core", found), version("jackson-databind", found)));
   }
 
   @Test

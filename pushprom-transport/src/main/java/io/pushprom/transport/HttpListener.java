@@ -47,8 +47,8 @@ import javax.net.ssl.SSLContext;
  * }</pre>
  *
  * <p>No client can hold the server: the JDK reads a request's headers and body on a worker thread,
- * so each request has one of up to 2,000 workers ({@link Builder#workers}), and a client that sends its
- * request or reads its answer too slowly is cut off after the read or write timeout (the JDK's
+ * so each request has one of up to 2,000 workers ({@link Builder#workers}), and a client that sends
+ * its request or reads its answer too slowly is cut off after the read or write timeout (the JDK's
  * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, which it reads once per JVM: see
  * {@link Builder#readTimeout}). Whatever a handler throws, the client gets an answer and the worker
  * lives on; an {@link OutOfMemoryError} ends the process with exit code 3, as {@code
@@ -207,8 +207,8 @@ public final class HttpListener implements AutoCloseable {
 
     /**
      * Handles requests on the application's {@code executor} instead of the listener's own threads,
-     * say {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21. It should not queue:
-     * a queued request's client waits, and its read timeout runs meanwhile. {@link #close()} leaves
+     * say {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21. It should not queue: a
+     * queued request's client waits, and its read timeout runs meanwhile. {@link #close()} leaves
      * it running, and connections it refuses are not counted. Replaces {@link #workers}.
      */
     public Builder executor(Executor executor) {

@@ -24,8 +24,8 @@ import java.util.WeakHashMap;
  * What the kernel knows of each UDP listener's socket that Pushprom cannot count itself: datagrams
  * it dropped (mostly because the receive buffer was full) and the size of that buffer, one series
  * per listener, labelled {@code address} with the address it is bound to ({@code 0.0.0.0:9090},
- * {@code [::1]:9090}). Read from {@code /proc/net/udp} and {@code /proc/net/udp6} at each scrape; on
- * a system without them, the drops are not exposed.
+ * {@code [::1]:9090}). Read from {@code /proc/net/udp} and {@code /proc/net/udp6} at each scrape;
+ * on a system without them, the drops are not exposed.
  *
  * <p>A registry has one, which every listener of its aggregator joins: the metric names are the
  * registry's to give once, and a collector per listener would clash.
@@ -191,10 +191,10 @@ final class KernelDrops extends Collector implements Collector.Describable {
   }
 
   /**
-   * How the kernel's tables may write a socket bound to {@code address}: an IPv4 address on an
-   * IPv6 socket (Java's default on a dual-stack host) shows as {@code ::ffff:a.b.c.d} in {@code
-   * udp6}, the wildcard as {@code 0.0.0.0} or {@code ::}. Each 32-bit word is printed as the
-   * machine holds it, so in reverse on a little-endian one: 127.0.0.1 is {@code 0100007F}.
+   * How the kernel's tables may write a socket bound to {@code address}: an IPv4 address on an IPv6
+   * socket (Java's default on a dual-stack host) shows as {@code ::ffff:a.b.c.d} in {@code udp6},
+   * the wildcard as {@code 0.0.0.0} or {@code ::}. Each 32-bit word is printed as the machine holds
+   * it, so in reverse on a little-endian one: 127.0.0.1 is {@code 0100007F}.
    */
   static Set<String> tableAddresses(InetSocketAddress address) {
     String port = String.format(Locale.ROOT, ":%04X", address.getPort());

@@ -127,9 +127,9 @@ public final class UdpListener implements AutoCloseable {
     }
 
     /**
-     * The socket's receive buffer ({@code SO_RCVBUF}) to ask the kernel for: what arrives while
-     * the JVM is paused waits there. Default 8 MiB; Linux caps it at {@code net.core.rmem_max},
-     * and {@code pushprom_udp_receive_buffer_bytes} shows what it granted.
+     * The socket's receive buffer ({@code SO_RCVBUF}) to ask the kernel for: what arrives while the
+     * JVM is paused waits there. Default 8 MiB; Linux caps it at {@code net.core.rmem_max}, and
+     * {@code pushprom_udp_receive_buffer_bytes} shows what it granted.
      */
     public Builder receiveBufferBytes(int receiveBufferBytes) {
       this.receiveBufferBytes = positive("receive buffer bytes", receiveBufferBytes);
@@ -151,8 +151,8 @@ public final class UdpListener implements AutoCloseable {
     }
 
     /**
-     * Binds the address and starts receiving on one socket: one thread takes the datagrams from
-     * it into a queue, and one thread applies them from there, in the order they arrived, whatever
+     * Binds the address and starts receiving on one socket: one thread takes the datagrams from it
+     * into a queue, and one thread applies them from there, in the order they arrived, whatever
      * sockets they were sent from. The PHP client opens a new one for every delta, and its {@code
      * set} then {@code inc} must not become {@code inc} then {@code set}.
      *

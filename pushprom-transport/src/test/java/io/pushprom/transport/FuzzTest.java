@@ -104,8 +104,10 @@ class FuzzTest {
   private int httpPort;
   private UdpSender sender;
   private Counter udpPackets;
+
   /** The labels of the UDP listener's kernel figures. */
   private Map<String, String> udpSocket;
+
   private ExecutorService clients;
 
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();

@@ -71,8 +71,7 @@ class KernelDropsTest {
     Aggregator aggregator = Aggregator.create();
     CollectorRegistry registry = aggregator.registry();
     try (UdpListener first = UdpListener.start(aggregator, new InetSocketAddress("127.0.0.1", 0));
-        UdpListener second =
-            UdpListener.start(aggregator, new InetSocketAddress("127.0.0.1", 0))) {
+        UdpListener second = UdpListener.start(aggregator, new InetSocketAddress("127.0.0.1", 0))) {
       UdpListener ipv6 = startOnIpv6Loopback(aggregator, first.port());
       try (ipv6) {
         String[] addresses = {
@@ -95,8 +94,7 @@ class KernelDropsTest {
         }
       }
       assertNull(
-          value(
-              registry, "pushprom_udp_receive_buffer_bytes", "address", "[::1]:" + first.port()));
+          value(registry, "pushprom_udp_receive_buffer_bytes", "address", "[::1]:" + first.port()));
       assertTrue(
           value(
                   registry,
@@ -156,8 +154,10 @@ class KernelDropsTest {
     assertEquals("[::1]:9090", KernelDrops.label(new InetSocketAddress("::1", 9090)));
     assertEquals("[::]:9090", KernelDrops.label(new InetSocketAddress("::", 9090)));
     assertEquals(
-        "[fe80::1:0:0:2]:9090", KernelDrops.label(new InetSocketAddress("fe80:0:0:0:1:0:0:2", 9090)));
-    assertEquals("[2001:db8::1]:9090", KernelDrops.label(new InetSocketAddress("2001:db8::1", 9090)));
+        "[fe80::1:0:0:2]:9090",
+        KernelDrops.label(new InetSocketAddress("fe80:0:0:0:1:0:0:2", 9090)));
+    assertEquals(
+        "[2001:db8::1]:9090", KernelDrops.label(new InetSocketAddress("2001:db8::1", 9090)));
     assertEquals("0.0.0.0:9090", KernelDrops.label(new InetSocketAddress(9090)));
   }
 

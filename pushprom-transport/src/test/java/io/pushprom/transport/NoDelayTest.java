@@ -29,8 +29,8 @@ class NoDelayTest {
     "handler-first, sun.net.httpserver.nodelay=false, true, false",
     "server-first, sun.net.httpserver.nodelay=false, true, false",
   })
-  void warnsWhenNoDelayIsNotInEffect(
-      String order, String property, boolean warned, boolean noDelay) throws Exception {
+  void warnsWhenNoDelayIsNotInEffect(String order, String property, boolean warned, boolean noDelay)
+      throws Exception {
     Run run = runApp(order, property);
 
     assertEquals(0, run.exitCode(), run.output());
@@ -50,7 +50,10 @@ class NoDelayTest {
     }
     command.addAll(
         List.of(
-            "-cp", System.getProperty("java.class.path"), EmbeddedServerApp.class.getName(), order));
+            "-cp",
+            System.getProperty("java.class.path"),
+            EmbeddedServerApp.class.getName(),
+            order));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
