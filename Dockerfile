@@ -26,11 +26,11 @@ RUN groupadd --system --gid 10001 pushprom \
  && chown pushprom:pushprom /var/lib/pushprom
 COPY --from=build /src/pushprom-cli/target/pushprom.jar /opt/pushprom/pushprom.jar
 
-# The options measured in docs/footprint.md: the serial collector and a small initial heap keep the
-# resident memory low; the heap follows the container's memory limit (MaxRAMPercentage of it),
-# which -Xmx would not. -XX:+ExitOnOutOfMemoryError makes an out-of-memory JVM exit (code 3) so that
+# The options measured in docs/footprint.md: the serial collector, a small initial heap and little
+# free heap kept after a collection keep the resident memory low; the heap follows the container's
+# memory limit (MaxRAMPercentage of it), which -Xmx would not. -XX:+ExitOnOutOfMemoryError makes an out-of-memory JVM exit (code 3) so that
 # the container's restart policy starts it again.
-ENV JAVA_TOOL_OPTIONS="-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=50 -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m"
+ENV JAVA_TOOL_OPTIONS="-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxRAMPercentage=50 -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m"
 
 USER 10001:10001
 WORKDIR /var/lib/pushprom
