@@ -8,6 +8,7 @@ import io.pushprom.core.TransportCounter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -131,8 +132,9 @@ public final class UdpListener implements AutoCloseable {
     try {
       while (true) {
         buffer.clear();
+        SocketAddress sender;
         try {
-          channel.receive(buffer);
+          sender = channel.receive(buffer);
         } catch (ClosedChannelException e) {
           return;
         } catch (IOException e) {
@@ -140,7 +142,7 @@ public final class UdpListener implements AutoCloseable {
           continue;
         }
         packets.inc();
-        if (!queue.put(buffer.flip())) {
+        if (!queue.put(buffer.flip(), (InetSocketAddress) sender)) {
           return;
         }
       }
@@ -165,13 +167,13 @@ public final class UdpListener implements AutoCloseable {
     }
   }
 
-  private void handle(byte[] datagram, int offset, int length) {
+  private void handle(byte[] datagram, int offset, int length, DatagramQueue.Sender sender) {
     if (LOG.isLoggable(Level.FINE)) {
       LOG.fine(
           "received over udp: "
               + new String(datagram, offset, length, StandardCharsets.UTF_8).strip());
     }
-    IngestResult result = aggregator.ingestEach(Transport.UDP, datagram, offset, length);
+    IngestResult result = aggregator.ingestEach(Transport.UDP, datagram, offset, length, sender);
     if (!result.ok()) {
       REJECTIONS.log(
           Level.INFO,
