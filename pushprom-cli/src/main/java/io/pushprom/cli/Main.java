@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Formatter;
@@ -215,18 +216,22 @@ public final class Main {
       err.println("pushprom: " + describe(e));
       return 1;
     }
+    // UDP first, so that the status page can show the port it was given (for :0).
+    UdpListener udp = startUdp(aggregator, arguments.get(Arguments.UDP_LISTEN_ADDRESS), err);
+    if (udp == null) {
+      return 1;
+    }
     HttpListener http;
     try {
-      http = builder.start();
+      http = builder.udpAddresses(List.of(udp.address())).start();
     } catch (IOException | RuntimeException e) {
+      udp.close();
       err.println(cannotListen("HTTP", httpAddress, e));
       return 1;
     }
+    // UDP closes first, then HTTP waits for a last scrape that holds what UDP applied.
     try (http;
-        UdpListener udp = startUdp(aggregator, arguments.get(Arguments.UDP_LISTEN_ADDRESS), err)) {
-      if (udp == null) {
-        return 1;
-      }
+        udp) {
       String listening = Addresses.format(http.address());
       log(out, "exposing metrics on " + http.scheme() + "://" + listening + "/metrics");
       log(out, "listening for stats HTTP on " + http.scheme() + "://" + listening);
