@@ -194,6 +194,7 @@ final class StatusPage implements HttpHandler {
         .append("</title>\n<style>")
         .append(STYLE)
         .append("</style>\n</head>\n<body>\n<header><h1>Pushprom</h1><span class=\"version\">")
+        .append("version ")
         .append(Html.escape(Version.current()))
         .append("</span><span class=\"version\">up ")
         .append(uptime(Duration.between(started, now)))

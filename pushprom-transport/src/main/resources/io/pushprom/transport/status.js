@@ -19,7 +19,11 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
         var order = numeric
           ? Number(x.dataset.v) - Number(y.dataset.v)
           : x.textContent.localeCompare(y.textContent);
-        return descending ? -order : order;
+        if (descending) {
+          order = -order;
+        }
+        // Ties by the first column, from A, as the server lists them.
+        return order || a.cells[0].textContent.localeCompare(b.cells[0].textContent);
       });
       rows.forEach(function (row) {
         body.appendChild(row);
