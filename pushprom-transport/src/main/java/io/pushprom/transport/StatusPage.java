@@ -10,6 +10,7 @@ import io.pushprom.core.MetricOverview;
 import io.pushprom.core.RejectedDelta;
 import io.pushprom.core.Transport;
 import io.pushprom.core.Version;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The page an operator opens first, {@code GET /} from a browser: the version and uptime, where
@@ -151,19 +153,44 @@ final class StatusPage implements HttpHandler {
     return 1;
   }
 
+  private static boolean acceptsGzip(Headers headers) {
+    for (String accept : headers.getOrDefault("Accept-Encoding", List.of())) {
+      for (String coding : accept.split(",")) {
+        String[] parts = coding.split(";");
+        if (parts[0].trim().equalsIgnoreCase("gzip") && weight(parts) > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+    try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+      zip.write(bytes);
+    }
+    return out.toByteArray();
+  }
+
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try {
       Exchanges.skipEmptyBody(exchange);
       byte[] page = render(Instant.now()).getBytes(StandardCharsets.UTF_8);
       Headers headers = exchange.getResponseHeaders();
+      // A thousand metrics make half a megabyte of HTML, a tenth of it gzipped.
+      if (acceptsGzip(exchange.getRequestHeaders())) {
+        page = gzip(page);
+        headers.set("Content-Encoding", "gzip");
+      }
       headers.set("Content-Type", "text/html; charset=utf-8");
       headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
       headers.set("X-Content-Type-Options", "nosniff");
       headers.set("Referrer-Policy", "no-referrer");
       headers.set("Cache-Control", "no-store");
       // Other clients get 405 at the same URL.
-      headers.set("Vary", "Accept");
+      headers.set("Vary", "Accept, Accept-Encoding");
       boolean head = exchange.getRequestMethod().equals("HEAD");
       exchange.sendResponseHeaders(200, head ? -1 : page.length);
       if (!head) {

@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  * }</pre>
  */
 final class Chromium implements AutoCloseable {
-  static final Path BINARY = Path.of("/usr/bin/chromium");
+  /** Debian's; another with {@code -Dpushprom.chromium=PATH}. */
+  static final Path BINARY = Path.of(System.getProperty("pushprom.chromium", "/usr/bin/chromium"));
 
   /** Long enough for a cold start on a busy 2-core machine; only a broken browser waits it out. */
   private static final Duration WAIT = Duration.ofSeconds(60);

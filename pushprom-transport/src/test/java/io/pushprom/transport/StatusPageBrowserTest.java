@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,8 +37,8 @@ class StatusPageBrowserTest {
   private static final Path SCREENSHOT =
       Path.of(System.getProperty("java.io.tmpdir"), "status-page.png");
 
-  @BeforeAll
-  static void needsChromium() {
+  @BeforeEach
+  void needsChromium() {
     if (Files.isExecutable(Chromium.BINARY)) {
       return;
     }

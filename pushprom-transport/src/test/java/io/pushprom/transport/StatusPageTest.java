@@ -10,6 +10,7 @@ import com.sun.net.httpserver.Headers;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.RejectedDelta;
 import io.pushprom.core.Transport;
+import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -50,10 +52,29 @@ class StatusPageTest {
           page.headers().firstValue("Content-Security-Policy").get());
       assertTrue(
           StatusPage.CONTENT_SECURITY_POLICY.startsWith("default-src 'none'; style-src 'sha256-"));
-      assertEquals("Accept", page.headers().firstValue("Vary").get());
+      assertEquals("Accept, Accept-Encoding", page.headers().firstValue("Vary").get());
       assertTrue(page.body().startsWith("<!DOCTYPE html>"), page.body());
       assertTrue(page.body().contains("HTTP http://127.0.0.1:" + http.port()), page.body());
       assertTrue(page.body().contains("No metric has been pushed yet."), page.body());
+    }
+  }
+
+  @Test
+  void isGzippedWhenTheBrowserTakesGzip() throws Exception {
+    try (HttpListener http = HttpListener.start(Aggregator.create(), ANY_PORT)) {
+      HttpResponse<byte[]> page =
+          Http.CLIENT.send(
+              Http.request(http.port(), "/")
+                  .header("Accept", BROWSER)
+                  .header("Accept-Encoding", "gzip, deflate, br")
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+
+      assertEquals("gzip", page.headers().firstValue("Content-Encoding").get());
+      String html =
+          new String(
+              new GZIPInputStream(new ByteArrayInputStream(page.body())).readAllBytes(), UTF_8);
+      assertTrue(html.startsWith("<!DOCTYPE html>"), html);
     }
   }
 
