@@ -53,7 +53,7 @@ final class RecentRejections {
     }
   }
 
-  void add(RejectedDelta rejected) {
+  private void add(RejectedDelta rejected) {
     long sequence = next.getAndIncrement();
     ring.set((int) (sequence % CAPACITY), new Entry(sequence, rejected));
   }
@@ -72,7 +72,13 @@ final class RecentRejections {
   }
 
   private static String describe(Supplier<String> source) {
-    String described = source == null ? null : source.get();
+    String described;
+    try {
+      described = source == null ? null : source.get();
+    } catch (RuntimeException e) {
+      // The deltas are applied and counted by now: a source that cannot say is only unnamed.
+      described = null;
+    }
     if (described == null) {
       return "";
     }
