@@ -1,9 +1,5 @@
 package io.pushprom.core;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,25 +93,19 @@ final class RecentRejections {
     while (end > start && isBlank(body[end - 1])) {
       end--;
     }
-    // No character takes more than four bytes, so this many bytes hold every one that is kept.
+    // No character takes more than four bytes, so these bytes hold every character that is kept,
+    // and a sequence they cut short decodes past the cut. String's own decoder is the fastest.
     int read = Math.min(end - start, 4 * (RejectedDelta.MAX_TEXT + 1));
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    CharBuffer chars = CharBuffer.allocate(RejectedDelta.MAX_TEXT + 1);
-    decoder.decode(ByteBuffer.wrap(body, start, read), chars, true);
-    chars.flip();
-    if (chars.remaining() <= RejectedDelta.MAX_TEXT) {
-      return chars.toString();
+    String text = new String(body, start, read, StandardCharsets.UTF_8);
+    if (text.length() <= RejectedDelta.MAX_TEXT) {
+      return text;
     }
     int cut = RejectedDelta.MAX_TEXT;
     // Not between the two halves of a surrogate pair.
-    if (Character.isHighSurrogate(chars.get(cut - 1))) {
+    if (Character.isHighSurrogate(text.charAt(cut - 1))) {
       cut--;
     }
-    return chars.subSequence(0, cut) + "…";
+    return text.substring(0, cut) + "…";
   }
 
   private static boolean isBlank(byte b) {

@@ -1,10 +1,10 @@
 package io.pushprom.transport;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -212,25 +212,35 @@ final class DatagramQueue {
       this.kind = kind;
     }
 
-    /** The sender's port, or -1 if there is no sender. */
-    int port() {
-      return kind == 0 ? -1 : Short.toUnsignedInt(consumerView.getShort(at));
-    }
-
     @Override
     public String get() {
       if (kind == 0) {
         return "";
       }
-      byte[] address = new byte[ADDRESS_BYTES[kind]];
-      System.arraycopy(ring, at + Short.BYTES, address, 0, address.length);
-      try {
-        InetAddress parsed = InetAddress.getByAddress(address);
-        String host = parsed.getHostAddress();
-        return (parsed instanceof Inet4Address ? host : "[" + host + "]") + ":" + port();
-      } catch (UnknownHostException e) {
-        throw new IllegalStateException("a sender of 4 or 16 bytes is always an address", e);
+      int length = Short.BYTES + ADDRESS_BYTES[kind];
+      // A flood comes from few senders: the last one's text is kept, and compared byte for byte.
+      if (!Arrays.equals(ring, at, at + length, lastRaw, 0, lastRaw.length)) {
+        lastRaw = Arrays.copyOfRange(ring, at, at + length);
+        lastText = format(lastRaw, kind);
       }
+      return lastText;
+    }
+  }
+
+  /** The consumer's last sender, as stored, and as text. */
+  private byte[] lastRaw = {};
+
+  private String lastText;
+
+  private static String format(byte[] raw, int kind) {
+    int port = (raw[0] & 0xFF) << 8 | raw[1] & 0xFF;
+    byte[] address = Arrays.copyOfRange(raw, Short.BYTES, raw.length);
+    try {
+      InetAddress parsed = InetAddress.getByAddress(address);
+      String host = parsed.getHostAddress();
+      return (kind == 1 ? host : "[" + host + "]") + ":" + port;
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a sender of 4 or 16 bytes is always an address", e);
     }
   }
 
