@@ -1,6 +1,7 @@
 package io.pushprom.cli;
 
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.CounterNames;
 import io.pushprom.core.Limits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * once, below; {@link #get} gives its value.
  *
  * <pre>{@code
- * Arguments arguments = Arguments.parse("-http-listen-address", ":8080", "--debug");
+ * Arguments arguments = Arguments.parse("-http-listen-address", ":8080", "--log-level=warn");
  * arguments.get(Arguments.HTTP_LISTEN_ADDRESS); // 0.0.0.0:8080
  * }</pre>
  */
@@ -28,9 +29,13 @@ final class Arguments {
           ":9091",
           "where to take HTTP deltas and serve /metrics and /health",
           Addresses::parse);
-  static final Flag<InetSocketAddress> UDP_LISTEN_ADDRESS =
+  static final Flag<Optional<InetSocketAddress>> UDP_LISTEN_ADDRESS =
       Flag.of(
-          "udp-listen-address", "ADDRESS", ":9090", "where to take UDP deltas", Addresses::parse);
+          "udp-listen-address",
+          "ADDRESS",
+          ":9090",
+          "where to take UDP deltas; off (or empty) takes none, for HTTP only",
+          Arguments::optionalAddress);
   static final Flag<Duration> READ_TIMEOUT =
       Flag.of(
           "read-timeout",
@@ -139,7 +144,26 @@ final class Arguments {
           "",
           "the certificate's private key, PEM PKCS#8 (BEGIN PRIVATE KEY), RSA or EC",
           Arguments::optionalPath);
-  static final Flag<Boolean> DEBUG = Flag.toggle("log each body and datagram received", "debug");
+  static final Flag<CounterNames> COUNTER_NAMES =
+      Flag.of(
+          "counter-names",
+          "NAMING",
+          CounterNames.OPENMETRICS.flagValue(),
+          "openmetrics exposes a counter pushed as gophers as gophers_total; go exposes it as"
+              + " gophers, under the name it was pushed with, as the Go original did, and"
+              + " /metrics always answers the text format 0.0.4",
+          CounterNames::fromFlagValue);
+  static final Flag<LogLevel> LOG_LEVEL =
+      Flag.of(
+          "log-level",
+          "LEVEL",
+          LogLevel.INFO.flagValue(),
+          "the least severe lines logged: debug (each body and datagram received too), info, warn"
+              + " or error",
+          LogLevel::parse);
+  static final Flag<Boolean> DEBUG =
+      Flag.toggle("the same as -log-level debug, which it must not contradict", "debug");
+  static final Flag<Boolean> VERSION = Flag.toggle("print the version and exit", "version");
   static final Flag<Boolean> HELP = Flag.toggle("print this help and exit", "h", "help");
 
   /** Every flag, in the order the usage lists them. */
@@ -162,13 +186,26 @@ final class Arguments {
           AUTH_METRICS,
           TLS_CERT_FILE,
           TLS_KEY_FILE,
+          COUNTER_NAMES,
+          LOG_LEVEL,
           DEBUG,
+          VERSION,
           HELP);
 
   private final Map<Flag<?>, Object> values;
 
   private Arguments(Map<Flag<?>, Object> values) {
     this.values = values;
+  }
+
+  /** Whether the command line gave the flag, whatever its value. */
+  boolean given(Flag<?> flag) {
+    return values.containsKey(flag);
+  }
+
+  /** The least severe lines logged: {@code -log-level}, or debug with {@code -debug}. */
+  LogLevel logLevel() {
+    return get(DEBUG) ? LogLevel.DEBUG : get(LOG_LEVEL);
   }
 
   /** The flag's value: as given, or its default. */
@@ -224,6 +261,18 @@ final class Arguments {
     if (arguments.get(AUTH_METRICS) && arguments.get(BASIC_AUTH_FILE).isEmpty()) {
       throw new IllegalArgumentException("flag -auth-metrics needs -basic-auth-file");
     }
+    // -debug is a synonym: given with -log-level, both must say the same, so that no level is
+    // silently dropped.
+    if (arguments.given(DEBUG)
+        && arguments.given(LOG_LEVEL)
+        && arguments.get(DEBUG) != (arguments.get(LOG_LEVEL) == LogLevel.DEBUG)) {
+      throw new IllegalArgumentException(
+          "flags -debug"
+              + (arguments.get(DEBUG) ? "" : "=false")
+              + " and -log-level "
+              + arguments.get(LOG_LEVEL).flagValue()
+              + " contradict each other: -debug is -log-level debug; give one of them");
+    }
     return arguments;
   }
 
@@ -250,7 +299,11 @@ final class Arguments {
 
   /** An aggregator as the flags set it up, not yet started. */
   Aggregator.Builder aggregator() {
-    Aggregator.Builder builder = Aggregator.builder().limits(limits()).seriesTtl(get(SERIES_TTL));
+    Aggregator.Builder builder =
+        Aggregator.builder()
+            .limits(limits())
+            .seriesTtl(get(SERIES_TTL))
+            .counterNames(get(COUNTER_NAMES));
     get(MAX_SERIES).ifPresent(builder::maxSeries);
     get(STATE_FILE).ifPresent(builder::stateFile);
     return builder.stateInterval(get(STATE_INTERVAL));
@@ -262,6 +315,12 @@ final class Arguments {
       throw new IllegalArgumentException("invalid duration \"" + text + "\", expected more than 0");
     }
     return duration;
+  }
+
+  private static Optional<InetSocketAddress> optionalAddress(String text) {
+    return text.isEmpty() || text.equals("off")
+        ? Optional.empty()
+        : Optional.of(Addresses.parse(text));
   }
 
   private static Optional<Path> optionalPath(String text) {
@@ -278,7 +337,9 @@ final class Arguments {
                 + "Flags take one dash or two, and their value after a space or '='.\n"
                 + "An ADDRESS is host:port, :port (every interface) or [ipv6]:port; a DURATION is"
                 + " a number and a unit, as 500ms, 10s, 5m, 1h; BYTES is a number, with or"
-                + " without KiB or MiB; N is a whole number.\n\n");
+                + " without KiB or MiB; N is a whole number.\n"
+                + "Exit codes: 0 after SIGTERM, -h or -version; 1 when a listener cannot start; 2"
+                + " for a bad command line; 3 when out of memory.\n\n");
     for (Flag<?> flag : FLAGS) {
       String help = flag.help();
       if (!flag.isToggle() && !flag.defaultText().isEmpty()) {

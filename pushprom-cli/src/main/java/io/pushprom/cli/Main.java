@@ -1,7 +1,9 @@
 package io.pushprom.cli;
 
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.CounterNames;
 import io.pushprom.core.StateFileException;
+import io.pushprom.core.Version;
 import io.pushprom.transport.BasicAuth;
 import io.pushprom.transport.HttpListener;
 import io.pushprom.transport.TlsFiles;
@@ -12,8 +14,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
@@ -28,8 +30,8 @@ import java.util.logging.StreamHandler;
 
 /**
  * {@code java -jar pushprom.jar [flags]}: parses the flags, starts the HTTP and UDP listeners, and
- * runs until SIGTERM or SIGINT. Exit codes: 0 after a signal or {@code -h}, 1 if a listener cannot
- * start (an address in use), 2 for a bad command line.
+ * runs until SIGTERM or SIGINT. Exit codes: 0 after a signal, {@code -h} or {@code -version}, 1 if
+ * a listener cannot start (an address in use), 2 for a bad command line.
  */
 public final class Main {
   static {
@@ -40,7 +42,14 @@ public final class Main {
   }
 
   private static final Logger LOG = Logger.getLogger("io.pushprom");
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
+
+  /**
+   * The Go original's time, {@code 2006/01/02 15:04:05}, and the offset of the local time zone it
+   * is in, {@code +0000}: so that lines of hosts in different zones, or on both sides of a change
+   * to summer time, read right.
+   */
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss xx");
 
   private Main() {}
 
@@ -85,7 +94,7 @@ public final class Main {
             System.out.flush();
             // Saying more needs memory too, which may fail again: the halt below comes regardless.
             System.out.println(
-                LocalDateTime.now().format(TIME)
+                ZonedDateTime.now().format(TIME)
                     + " thread "
                     + thread.getName()
                     + " died ("
@@ -148,7 +157,11 @@ public final class Main {
       out.print(Arguments.usage());
       return 0;
     }
-    Handler handler = configureLogging(out, arguments.get(Arguments.DEBUG));
+    if (arguments.get(Arguments.VERSION)) {
+      out.println("pushprom " + Version.current());
+      return 0;
+    }
+    Handler handler = configureLogging(out, arguments.logLevel());
     try {
       return serve(arguments, out, err, stop);
     } finally {
@@ -158,8 +171,7 @@ public final class Main {
 
   private static int serve(
       Arguments arguments, PrintStream out, PrintStream err, CountDownLatch stop) {
-    String version = Main.class.getPackage().getImplementationVersion();
-    log(out, "welcome to pushprom " + (version == null ? "(development build)" : version));
+    log(out, "welcome to pushprom " + Version.current());
     Aggregator aggregator;
     try {
       aggregator = arguments.aggregator().build();
@@ -217,15 +229,18 @@ public final class Main {
       return 1;
     }
     // UDP first, so that the status page can show the port it was given (for :0).
-    UdpListener udp = startUdp(aggregator, arguments.get(Arguments.UDP_LISTEN_ADDRESS), err);
-    if (udp == null) {
+    Optional<InetSocketAddress> udpAddress = arguments.get(Arguments.UDP_LISTEN_ADDRESS);
+    UdpListener udp = udpAddress.isPresent() ? startUdp(aggregator, udpAddress.get(), err) : null;
+    if (udpAddress.isPresent() && udp == null) {
       return 1;
     }
     HttpListener http;
     try {
-      http = builder.udpAddresses(List.of(udp.address())).start();
+      http = builder.udpAddresses(udp == null ? List.of() : List.of(udp.address())).start();
     } catch (IOException | RuntimeException e) {
-      udp.close();
+      if (udp != null) {
+        udp.close();
+      }
       err.println(cannotListen("HTTP", httpAddress, e));
       return 1;
     }
@@ -234,8 +249,18 @@ public final class Main {
         udp) {
       String listening = Addresses.format(http.address());
       log(out, "exposing metrics on " + http.scheme() + "://" + listening + "/metrics");
+      if (aggregator.counterNames() == CounterNames.GO) {
+        log(
+            out,
+            "counters keep the names they are pushed with (-counter-names go), in the text format"
+                + " 0.0.4");
+      }
       log(out, "listening for stats HTTP on " + http.scheme() + "://" + listening);
-      log(out, "listening for stats UDP on " + Addresses.format(udp.address()));
+      log(
+          out,
+          udp == null
+              ? "UDP is off (-udp-listen-address off): deltas come over HTTP only"
+              : "listening for stats UDP on " + Addresses.format(udp.address()));
       stop.await();
       log(out, "received termination signal, finishing requests in flight");
     } catch (InterruptedException e) {
@@ -271,16 +296,19 @@ public final class Main {
   }
 
   /**
-   * Writes a line as Go's pushprom logs, {@code 2006/01/02 15:04:05 message}. Main's own lines go
-   * straight to {@code out}: the JDK resets logging while the JVM shuts down, and the last lines
-   * matter most then.
+   * Writes a line at {@code INFO} as Go's pushprom logs, {@code 2006/01/02 15:04:05 message}, with
+   * the time zone's offset after the time: {@code 2006/01/02 15:04:05 +0000 message}. Main's own
+   * lines go straight to {@code out}: the JDK resets logging while the JVM shuts down, and the last
+   * lines matter most then. {@code -log-level warn} and {@code error} leave them out.
    */
   private static void log(PrintStream out, String message) {
-    out.println(LocalDateTime.now().format(TIME) + " " + message);
+    if (LOG.isLoggable(Level.INFO)) {
+      out.println(ZonedDateTime.now().format(TIME) + " " + message);
+    }
   }
 
   /** Sends the library's log records, each a line like {@link #log}'s, to {@code out}. */
-  private static Handler configureLogging(PrintStream out, boolean debug) {
+  private static Handler configureLogging(PrintStream out, LogLevel level) {
     Formatter formatter =
         new Formatter() {
           @Override
@@ -290,7 +318,7 @@ public final class Main {
                     ? record.getLevel() + " "
                     : "";
             String thrown = record.getThrown() == null ? "" : ": " + record.getThrown();
-            return LocalDateTime.ofInstant(record.getInstant(), ZoneId.systemDefault()).format(TIME)
+            return ZonedDateTime.ofInstant(record.getInstant(), ZoneId.systemDefault()).format(TIME)
                 + " "
                 + level
                 + formatMessage(record)
@@ -314,7 +342,7 @@ public final class Main {
     handler.setLevel(Level.ALL);
     LOG.setUseParentHandlers(false);
     LOG.addHandler(handler);
-    LOG.setLevel(debug ? Level.FINE : Level.INFO);
+    LOG.setLevel(level.level());
     KeptLogManager.configured = true;
     return handler;
   }

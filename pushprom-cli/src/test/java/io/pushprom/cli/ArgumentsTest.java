@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.CounterNames;
 import io.pushprom.core.Limits;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,13 +32,16 @@ class ArgumentsTest {
     Arguments arguments = Arguments.parse();
 
     InetSocketAddress http = arguments.get(Arguments.HTTP_LISTEN_ADDRESS);
-    InetSocketAddress udp = arguments.get(Arguments.UDP_LISTEN_ADDRESS);
+    InetSocketAddress udp = arguments.get(Arguments.UDP_LISTEN_ADDRESS).orElseThrow();
     assertTrue(http.getAddress().isAnyLocalAddress(), http.toString());
     assertEquals(9091, http.getPort());
     assertTrue(udp.getAddress().isAnyLocalAddress(), udp.toString());
     assertEquals(9090, udp.getPort());
     assertFalse(arguments.get(Arguments.DEBUG));
     assertFalse(arguments.get(Arguments.HELP));
+    assertFalse(arguments.get(Arguments.VERSION));
+    assertEquals(LogLevel.INFO, arguments.logLevel());
+    assertEquals(CounterNames.OPENMETRICS, arguments.get(Arguments.COUNTER_NAMES));
   }
 
   @Test
@@ -132,8 +137,9 @@ class ArgumentsTest {
     Arguments arguments = Arguments.parse(args(commandLine));
 
     assertEquals(Addresses.parse(http), arguments.get(Arguments.HTTP_LISTEN_ADDRESS));
-    assertEquals(Addresses.parse(udp), arguments.get(Arguments.UDP_LISTEN_ADDRESS));
+    assertEquals(Addresses.parse(udp), arguments.get(Arguments.UDP_LISTEN_ADDRESS).orElseThrow());
     assertEquals(debug, arguments.get(Arguments.DEBUG));
+    assertEquals(debug ? LogLevel.DEBUG : LogLevel.INFO, arguments.logLevel());
     assertFalse(arguments.get(Arguments.HELP));
   }
 
@@ -211,12 +217,91 @@ class ArgumentsTest {
             + " number of bytes from 1 to 2147483647, as 65536, 64KiB or 16MiB",
         "-max-request-bytes 2048MiB | flag -max-request-bytes: invalid size \"2048MiB\","
             + " expected a number of bytes from 1 to 2147483647, as 65536, 64KiB or 16MiB",
+        "-udp-listen-address OFF | flag -udp-listen-address: invalid address \"OFF\": missing"
+            + " port, expected host:port or :port",
+        "-http-listen-address off | flag -http-listen-address: invalid address \"off\": missing"
+            + " port, expected host:port or :port",
+        "-counter-names Go | flag -counter-names: invalid counter naming \"Go\", expected"
+            + " openmetrics or go",
+        "--counter-names=prometheus | flag -counter-names: invalid counter naming"
+            + " \"prometheus\", expected openmetrics or go",
+        "-counter-names= | flag -counter-names: invalid counter naming \"\", expected"
+            + " openmetrics or go",
+        "-log-level warning | flag -log-level: invalid log level \"warning\", expected debug,"
+            + " info, warn or error",
+        "-log-level=DEBUG | flag -log-level: invalid log level \"DEBUG\", expected debug, info,"
+            + " warn or error",
+        "-log-level= | flag -log-level: invalid log level \"\", expected debug, info, warn or"
+            + " error",
+        "-version=yes | flag -version: invalid boolean \"yes\", expected true or false",
+        "-debug -log-level info | flags -debug and -log-level info contradict each other: -debug"
+            + " is -log-level debug; give one of them",
+        "-log-level=error --debug | flags -debug and -log-level error contradict each other:"
+            + " -debug is -log-level debug; give one of them",
+        "-debug=false -log-level debug | flags -debug=false and -log-level debug contradict each"
+            + " other: -debug is -log-level debug; give one of them",
       })
   void rejectsBadValueNamingFlagAndValue(String commandLine, String message) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Arguments.parse(args(commandLine)));
 
     assertEquals(message, e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "-log-level debug              | DEBUG",
+        "--log-level=info              | INFO",
+        "-log-level warn               | WARN",
+        "-log-level=error              | ERROR",
+        "-debug                        | DEBUG",
+        "-debug -log-level debug       | DEBUG",
+        "-log-level=debug -debug=true  | DEBUG",
+        "-debug=false -log-level warn  | WARN",
+        "-debug=false                  | INFO",
+      })
+  void logLevelIsTheFlagsOrDebugWhichMayNotContradictIt(String commandLine, LogLevel expected) {
+    assertEquals(expected, Arguments.parse(args(commandLine)).logLevel());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "-counter-names go            | GO",
+        "--counter-names=go           | GO",
+        "-counter-names openmetrics   | OPENMETRICS",
+      })
+  void counterNamesSetUpTheAggregator(String commandLine, CounterNames expected) {
+    Arguments arguments = Arguments.parse(args(commandLine));
+
+    assertEquals(expected, arguments.get(Arguments.COUNTER_NAMES));
+    try (Aggregator aggregator = arguments.aggregator().build()) {
+      assertEquals(expected, aggregator.counterNames());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"-udp-listen-address=", "-udp-listen-address=off", "--udp-listen-address off"})
+  void udpIsOffWhenItsAddressIsEmptyOrOff(String commandLine) {
+    assertEquals(
+        Optional.empty(), Arguments.parse(args(commandLine)).get(Arguments.UDP_LISTEN_ADDRESS));
+  }
+
+  @Test
+  void udpIsOffForAnEmptyArgumentToo() {
+    assertEquals(
+        Optional.empty(),
+        Arguments.parse("-udp-listen-address", "").get(Arguments.UDP_LISTEN_ADDRESS));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-version", "--version", "-version=true"})
+  void asksForTheVersion(String flag) {
+    assertTrue(Arguments.parse(flag).get(Arguments.VERSION));
   }
 
   @Test
@@ -233,6 +318,11 @@ class ArgumentsTest {
     assertTrue(usage.contains("  -max-request-bytes BYTES "), usage);
     assertTrue(usage.contains("(default 16MiB)"), usage);
     assertTrue(usage.contains("  -debug "), usage);
+    assertTrue(usage.contains("  -counter-names NAMING "), usage);
+    assertTrue(usage.contains("(default openmetrics)"), usage);
+    assertTrue(usage.contains("  -log-level LEVEL "), usage);
+    assertTrue(usage.contains("(default info)"), usage);
+    assertTrue(usage.contains("  -version "), usage);
     assertTrue(usage.contains("  -h, --help "), usage);
   }
 
@@ -275,6 +365,7 @@ class ArgumentsTest {
 
     assertEquals(
         new InetSocketAddress("127.0.0.1", 0), arguments.get(Arguments.HTTP_LISTEN_ADDRESS));
-    assertEquals(new InetSocketAddress(0), arguments.get(Arguments.UDP_LISTEN_ADDRESS));
+    assertEquals(
+        new InetSocketAddress(0), arguments.get(Arguments.UDP_LISTEN_ADDRESS).orElseThrow());
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pushprom.core.Version;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +22,11 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +50,8 @@ class MainTest {
       Pattern.compile("(?m) listening for stats HTTP on http://127\\.0\\.0\\.1:(\\d+)$");
   private static final Pattern UDP =
       Pattern.compile("(?m) listening for stats UDP on 127\\.0\\.0\\.1:(\\d+)$");
+  private static final Pattern UDP_OFF =
+      Pattern.compile("(?m) UDP is off \\(-udp-listen-address off\\): deltas come over HTTP only$");
 
   private static final String COUNTER_ADD_TWO =
       json("{'type':'counter','name':'gophers','method':'add','value':2}");
@@ -121,10 +129,12 @@ class MainTest {
     return Main.run(args, out, err, new CountDownLatch(0));
   }
 
-  /** Starts serving in the background and waits for the line that says UDP is listening. */
+  /** Starts serving in the background and waits for the line that says what UDP does. */
   private Future<Integer> start(String... args) throws InterruptedException {
     Future<Integer> result = executor.submit(() -> Main.run(args, out, err, stop));
-    awaitOutput(() -> UDP.matcher(out()).find() || !err().isEmpty(), "the listening lines");
+    awaitOutput(
+        () -> UDP.matcher(out()).find() || UDP_OFF.matcher(out()).find() || !err().isEmpty(),
+        "the listening lines");
     assertEquals("", err());
     return result;
   }
@@ -211,11 +221,25 @@ class MainTest {
     assertEquals("", err());
   }
 
+  /** The classes here come from directories, not the jar: the version is then unknown. */
+  @ParameterizedTest
+  @ValueSource(strings = {"-version", "--version"})
+  void versionPrintsTheVersionAndReturnsZero(String flag) {
+    assertEquals(0, runToEnd(flag));
+
+    assertEquals("pushprom " + Version.current() + "\n", out());
+    assertEquals("", err());
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
       value = {
         "-nope | unknown flag: -nope",
+        "-version -counter-names=Go | flag -counter-names: invalid counter naming \"Go\","
+            + " expected openmetrics or go",
+        "-debug --log-level=warn | flags -debug and -log-level warn contradict each other: -debug"
+            + " is -log-level debug; give one of them",
         "-http-listen-address | flag -http-listen-address needs a value: ADDRESS",
         "-http-listen-address 127.0.0.1:70000 | flag -http-listen-address: invalid address"
             + " \"127.0.0.1:70000\": port \"70000\" is not a number from 0 to 65535",
@@ -323,9 +347,32 @@ class MainTest {
     assertEquals("", err());
   }
 
+  /**
+   * Each line as the Go original's, {@code 2006/01/02 15:04:05 message}, with the local time zone's
+   * offset after the time.
+   */
   @Test
-  void debugLogsEachDeltaReceivedAndEachRejectionWithItsReason() throws Exception {
-    start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0", "-debug");
+  void logLinesCarryTheTimeAndItsOffset() throws Exception {
+    start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0");
+
+    String[] lines = out().split("\n");
+    assertTrue(lines[0].endsWith(" welcome to pushprom " + Version.current()), out());
+    for (String line : lines) {
+      assertTrue(line.matches("\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4} \\S.*"), line);
+      String offset = line.split(" ")[2];
+      ZoneOffset zone = ZoneOffset.of(offset.substring(0, 3) + ":" + offset.substring(3));
+      assertEquals(ZoneId.systemDefault().getRules().getOffset(Instant.now()), zone);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-debug", "-log-level=debug", "--log-level debug"})
+  void debugLogsEachDeltaReceivedAndEachRejectionWithItsReason(String debug) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0"));
+    args.addAll(List.of(debug.split(" ")));
+    start(args.toArray(String[]::new));
     int httpPort = port(HTTP);
     int udpPort = port(UDP);
 
@@ -362,6 +409,75 @@ class MainTest {
                 " rejected over http from 127.0.0.1: delta 0: counter gophers: negative increment"
                     + " -1 is not allowed\n"),
         out());
+  }
+
+  /** warn and error leave out the lines at info, the start's too; the reason still goes to err. */
+  @ParameterizedTest
+  @ValueSource(strings = {"warn", "error"})
+  void aQuieterLevelLeavesOutTheInfoLines(String level) throws IOException {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      String address = "127.0.0.1:" + taken.getLocalPort();
+
+      assertEquals(1, runToEnd("-log-level", level, "-http-listen-address", address));
+
+      assertEquals("", out());
+      assertTrue(err().startsWith("pushprom: cannot listen for HTTP on " + address + ": "), err());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", ""})
+  void udpOffListensForHttpOnlyAndSaysSo(String off) throws Exception {
+    Future<Integer> result =
+        start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", off);
+    int httpPort = port(HTTP);
+
+    assertFalse(UDP.matcher(out()).find(), out());
+    assertTrue(UDP_OFF.matcher(out()).find(), out());
+    assertEquals(200, post(httpPort, COUNTER_ADD_TWO).statusCode());
+    stop.countDown();
+    assertEquals(0, result.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+    assertEquals("", err());
+  }
+
+  @Test
+  void goCounterNamesExposeCountersAsPushedInTheTextFormat() throws Exception {
+    start(
+        "-http-listen-address",
+        "127.0.0.1:0",
+        "-udp-listen-address",
+        "off",
+        "-counter-names",
+        "go");
+    int httpPort = port(HTTP);
+    assertTrue(
+        out()
+            .contains(
+                " counters keep the names they are pushed with (-counter-names go), in the text"
+                    + " format 0.0.4\n"),
+        out());
+
+    assertEquals(200, post(httpPort, COUNTER_ADD_TWO).statusCode());
+    HttpResponse<String> metrics =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/metrics?name[]=gophers"))
+                .header("Accept", "application/openmetrics-text; version=1.0.0")
+                .timeout(DEADLINE)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(
+        "text/plain; version=0.0.4; charset=utf-8",
+        metrics.headers().firstValue("Content-Type").orElseThrow());
+    assertEquals(
+        """
+        # HELP gophers gophers
+        # TYPE gophers counter
+        gophers 2.0
+        """,
+        metrics.body());
   }
 
   @Test

@@ -67,6 +67,7 @@ public final class Aggregator implements AutoCloseable {
 
   private final CollectorRegistry registry;
   private final Limits limits;
+  private final CounterNames counterNames;
   private final SeriesCount seriesCount;
   private final LongSupplier clock;
 
@@ -112,6 +113,7 @@ public final class Aggregator implements AutoCloseable {
   private Aggregator(Builder builder) {
     this.registry = builder.registry == null ? new CollectorRegistry() : builder.registry;
     this.limits = builder.limits;
+    this.counterNames = builder.counterNames;
     this.seriesCount = new SeriesCount(builder.maxSeries);
     this.clock = builder.clock;
     this.recentNanos = clock.getAsLong();
@@ -258,6 +260,7 @@ public final class Aggregator implements AutoCloseable {
     private Duration stateInterval = Duration.ofMinutes(1);
     private CollectorRegistry registry;
     private Limits limits = Limits.defaults();
+    private CounterNames counterNames = CounterNames.OPENMETRICS;
     private long maxSeries = defaultMaxSeries(Runtime.getRuntime().maxMemory());
     private Duration seriesTtl = Duration.ZERO;
     private LongSupplier clock = System::nanoTime;
@@ -276,6 +279,16 @@ public final class Aggregator implements AutoCloseable {
     /** The limits each delta must keep to. */
     public Builder limits(Limits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * How counters are named on {@code /metrics}: {@link CounterNames#OPENMETRICS}, the default,
+     * adds {@code _total}; {@link CounterNames#GO} keeps the name each was pushed with, as the Go
+     * original does.
+     */
+    public Builder counterNames(CounterNames counterNames) {
+      this.counterNames = Objects.requireNonNull(counterNames, "counterNames");
       return this;
     }
 
@@ -346,6 +359,11 @@ public final class Aggregator implements AutoCloseable {
   /** The limits each delta must keep to. */
   public Limits limits() {
     return limits;
+  }
+
+  /** How counters are named on {@code /metrics}. */
+  public CounterNames counterNames() {
+    return counterNames;
   }
 
   /** How many series may exist at once. */
@@ -448,8 +466,9 @@ public final class Aggregator implements AutoCloseable {
 
   /**
    * The value of a counter's or gauge's series, by the name it was pushed as ({@code gophers} and
-   * {@code gophers_total} both name the counter pushed as {@code gophers}) and its labels in any
-   * order; empty if there is no such series.
+   * {@code gophers_total} both name the counter pushed as {@code gophers}, but where counters keep
+   * their names, {@link CounterNames#GO}) and its labels in any order; empty if there is no such
+   * series.
    *
    * <pre>{@code
    * aggregator.value("gophers_total", Map.of("job", "bot")); // OptionalDouble[1.0]
@@ -550,7 +569,10 @@ public final class Aggregator implements AutoCloseable {
     registry.unregister(family);
   }
 
-  /** The family that {@code name}, as pushed, names: its own name, or a counter's with _total. */
+  /**
+   * The family that {@code name}, as pushed, names: its own name, or a counter's with _total but
+   * when counters keep their names.
+   */
   private Family familyNamed(String name) {
     Family family = families.get(Objects.requireNonNull(name, "name"));
     if (family == null) {
@@ -558,7 +580,10 @@ public final class Aggregator implements AutoCloseable {
     }
     String own = family.name();
     boolean named =
-        name.equals(own) || family.type() == MetricType.COUNTER && name.equals(own + "_total");
+        name.equals(own)
+            || family.type() == MetricType.COUNTER
+                && !family.hasExactName()
+                && name.equals(own + "_total");
     return named ? family : null;
   }
 
@@ -901,7 +926,7 @@ public final class Aggregator implements AutoCloseable {
         continue; // rejected when parsed
       }
       try {
-        String name = Family.nameOf(delta);
+        String name = Family.nameOf(delta, counterNames);
         Family family = families.get(name);
         if (family == null) {
           family = plan.created.get(name);
@@ -978,7 +1003,7 @@ public final class Aggregator implements AutoCloseable {
     }
 
     Family create(Delta first) {
-      Family family = new Family(first, seriesCount);
+      Family family = new Family(first, seriesCount, counterNames);
       List<String> sampleNames = family.sampleNames();
       for (String sampleName : sampleNames) {
         Family owner = families.getOrDefault(sampleName, created.get(sampleName));

@@ -31,6 +31,10 @@ final class Family extends Collector implements Collector.Describable {
 
   private final MetricType type;
   private final String name;
+
+  /** Whether a counter is exposed under its name as pushed ({@link CounterNames#GO}). */
+  private final boolean exactName;
+
   private final List<Double> buckets;
   private final SortedMap<Double, Double> objectives;
   private volatile String help;
@@ -62,10 +66,11 @@ final class Family extends Collector implements Collector.Describable {
 
   private volatile boolean removed;
 
-  Family(Delta first, SeriesCount count) {
+  Family(Delta first, SeriesCount count, CounterNames counterNames) {
     this.count = count;
     this.type = first.type();
-    this.name = nameOf(first);
+    this.exactName = type == MetricType.COUNTER && counterNames == CounterNames.GO;
+    this.name = nameOf(first, counterNames);
     this.help = first.help().isEmpty() ? first.name() : first.help();
     this.buckets =
         type == MetricType.HISTOGRAM && first.buckets().isEmpty()
@@ -84,11 +89,14 @@ final class Family extends Collector implements Collector.Describable {
 
   /**
    * The family name of the metric a delta updates. simpleclient exposes a counter {@code x} and a
-   * counter {@code x_total} both as {@code x_total}, so they are one family, {@code x}.
+   * counter {@code x_total} both as {@code x_total}, so they are one family, {@code x}; named as
+   * the Go original names them, they are two.
    */
-  static String nameOf(Delta delta) {
+  static String nameOf(Delta delta, CounterNames counterNames) {
     String name = delta.name();
-    if (delta.type() == MetricType.COUNTER && name.endsWith("_total")) {
+    if (delta.type() == MetricType.COUNTER
+        && counterNames == CounterNames.OPENMETRICS
+        && name.endsWith("_total")) {
       return name.substring(0, name.length() - "_total".length());
     }
     return name;
@@ -110,6 +118,7 @@ final class Family extends Collector implements Collector.Describable {
       return true;
     }
     return type == MetricType.COUNTER
+        && !exactName
         && deltaName.length() == name.length() + "_total".length()
         && deltaName.startsWith(name)
         && deltaName.endsWith("_total");
@@ -403,8 +412,17 @@ final class Family extends Collector implements Collector.Describable {
    * A name a delta may carry to reach the family {@code name} of {@code type}: {@link #nameOf}
    * undone, with no more characters than the name the family was first pushed as.
    */
-  static String deltaName(MetricType type, String name) {
-    return type == MetricType.COUNTER && name.endsWith("_total") ? name + "_total" : name;
+  static String deltaName(MetricType type, String name, CounterNames counterNames) {
+    return type == MetricType.COUNTER
+            && counterNames == CounterNames.OPENMETRICS
+            && name.endsWith("_total")
+        ? name + "_total"
+        : name;
+  }
+
+  /** Whether this is a counter exposed under its name as pushed, without {@code _total}. */
+  boolean hasExactName() {
+    return exactName;
   }
 
   String help() {
@@ -454,14 +472,21 @@ final class Family extends Collector implements Collector.Describable {
   public List<MetricFamilySamples> collect() {
     List<MetricFamilySamples.Sample> samples;
     if (type == MetricType.COUNTER || type == MetricType.GAUGE) {
-      samples = new SeriesSamples(type == MetricType.COUNTER ? name + "_total" : name);
+      samples =
+          new SeriesSamples(type == MetricType.COUNTER && !exactName ? name + "_total" : name);
     } else {
       samples = new ObservedSamples();
     }
     if (samples.isEmpty()) {
       return List.of();
     }
-    return List.of(new MetricFamilySamples(name, type.collectorType(), help, samples));
+    return List.of(samples(samples));
+  }
+
+  private MetricFamilySamples samples(List<MetricFamilySamples.Sample> samples) {
+    return exactName
+        ? new GoCounterSamples(name, help, samples)
+        : new MetricFamilySamples(name, type.collectorType(), help, samples);
   }
 
   /**
@@ -582,6 +607,6 @@ final class Family extends Collector implements Collector.Describable {
 
   @Override
   public List<MetricFamilySamples> describe() {
-    return List.of(new MetricFamilySamples(name, type.collectorType(), help, List.of()));
+    return List.of(samples(List.of()));
   }
 }

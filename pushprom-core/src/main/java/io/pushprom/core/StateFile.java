@@ -166,6 +166,10 @@ final class StateFile {
     generator.writeStringField("format", FORMAT);
     generator.writeNumberField("version", VERSION);
     generator.writeStringField("written", Instant.ofEpochMilli(now.millis()).toString());
+    if (aggregator.counterNames() == CounterNames.GO) {
+      // Written only for go: a file without it has the names of openmetrics, as every file before.
+      generator.writeStringField("counterNames", CounterNames.GO.flagValue());
+    }
     generator.writeArrayFieldStart("families");
     for (Family family : aggregator.families()) {
       // One removed since the list was made would come back empty and hold its names.
@@ -268,6 +272,9 @@ final class StateFile {
     private final Aggregator aggregator;
     private final Now now = Now.read();
 
+    /** How the file names its counters; before the families, it may say go. */
+    private CounterNames counterNames = CounterNames.OPENMETRICS;
+
     // Where reading is, for messages, as jq would name it: .families[2].series[7], or
     // .families[2].buckets while a family's field is read.
     private int familyIndex = -1;
@@ -347,6 +354,14 @@ final class StateFile {
         token = parser.nextToken();
         switch (name) {
           case "written" -> expect(token, JsonToken.VALUE_STRING, "\"written\"");
+          case "counterNames" -> {
+            expect(token, JsonToken.VALUE_STRING, "\"counterNames\"");
+            try {
+              counterNames = CounterNames.fromFlagValue(parser.getText());
+            } catch (IllegalArgumentException e) {
+              throw invalid(parser.currentTokenLocation(), e.getMessage());
+            }
+          }
           case "families" -> {
             expect(token, JsonToken.START_ARRAY, "\"families\"");
             readFamilies();
@@ -458,7 +473,8 @@ final class StateFile {
       Delta first =
           new Delta(
               type,
-              Family.deltaName(type, name),
+              // Named as the file names it: under the other naming, the name it would be pushed as.
+              Family.deltaName(type, name, counterNames),
               help,
               restoring(type),
               0,
@@ -467,6 +483,16 @@ final class StateFile {
               objectives);
       aggregator.limits().check(first);
       Family family = aggregator.restoreFamily(first);
+      if (family == null && counterNames != aggregator.counterNames()) {
+        throw invalid(
+            start,
+            Delta.subject(type, name)
+                + ": two counters of the file, apart as it names counters ("
+                + counterNames.flagValue()
+                + "), would be one as this pushprom names them ("
+                + aggregator.counterNames().flagValue()
+                + ")");
+      }
       if (family == null) {
         throw invalid(start, Delta.subject(type, name) + ": the family is in the file twice");
       }
@@ -550,7 +576,7 @@ final class StateFile {
       Delta delta =
           new Delta(
               family.type(),
-              Family.deltaName(family.type(), family.name()),
+              Family.deltaName(family.type(), family.name(), aggregator.counterNames()),
               null,
               restoring(family.type()),
               value,

@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Pushprom's counters about itself, exposed beside the pushed metrics and, like them, without
  * {@code _created} series. The aggregator keeps {@code pushprom_deltas_applied_total} and {@code
  * pushprom_deltas_rejected_total}; transports add their own, such as {@code
- * pushprom_udp_packets_total}. A delta cannot write to any of them: their names are taken.
+ * pushprom_udp_packets_total}. Beside them, gauges: the series that exist and may, and {@code
+ * pushprom_build_info{version,java_version}}, always 1. A delta cannot write to any of them: their
+ * names are taken.
  *
  * <pre>{@code
  * Counter packets = aggregator.telemetry().counter(TransportCounter.UDP_PACKETS);
@@ -26,6 +28,14 @@ public final class Telemetry extends Collector implements Collector.Describable 
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Runnable onScrape;
   private final SeriesCount seriesCount;
+
+  /** {@code pushprom_build_info}: the same at every scrape, so made once. */
+  private final GaugeMetricFamily buildInfo =
+      new GaugeMetricFamily(
+              "pushprom_build_info",
+              "Pushprom's version and the Java version it runs on; always 1.",
+              List.of("version", "java_version"))
+          .addMetric(List.of(Version.current(), System.getProperty("java.version")), 1);
 
   /**
    * @param lock held while the aggregator registers families: between unregistering and registering
@@ -96,9 +106,10 @@ public final class Telemetry extends Collector implements Collector.Describable 
     return families;
   }
 
-  /** The gauges of the series count, which are read at each scrape, not kept. */
+  /** The build's gauge and those of the series count, which are read at each scrape, not kept. */
   private List<MetricFamilySamples> gauges() {
     List<MetricFamilySamples> gauges = new ArrayList<>();
+    gauges.add(buildInfo);
     gauges.add(
         new GaugeMetricFamily(
             "pushprom_series", "Pushed series that exist now.", seriesCount.get()));

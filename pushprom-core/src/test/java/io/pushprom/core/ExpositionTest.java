@@ -2,6 +2,7 @@ package io.pushprom.core;
 
 import static io.pushprom.core.DeltaTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,10 +36,25 @@ class ExpositionTest {
    * The {@code /metrics} body. The registry yields its families, and a family its series, in hash
    * order: so families are sorted by name, and the series of a gauge or counter by their text.
    * Histogram and summary tests keep to one series, whose lines keep their order. The gauges of the
-   * series count are left out but where a test asks for them.
+   * build and of the series count are left out but where a test asks for them.
    */
   private String scrape() throws IOException {
-    return scrape(name -> !name.startsWith("pushprom_series"));
+    return scrape(name -> !name.startsWith("pushprom_series") && !name.equals(BUILD_INFO_NAME));
+  }
+
+  private static final String BUILD_INFO_NAME = "pushprom_build_info";
+
+  /**
+   * {@code pushprom_build_info} as this JVM exposes it: the version is {@code unknown} here, where
+   * the classes come from a directory and not from a jar with a manifest.
+   */
+  static String buildInfo() {
+    return """
+           # HELP pushprom_build_info Pushprom's version and the Java version it runs on; always 1.
+           # TYPE pushprom_build_info gauge
+           pushprom_build_info{version="%s",java_version="%s",} 1.0
+           """
+        .formatted(Version.current(), System.getProperty("java.version"));
   }
 
   private String scrape(Predicate<String> names) throws IOException {
@@ -275,6 +291,24 @@ class ExpositionTest {
         trees 5.0
         """,
         scrape());
+  }
+
+  @Test
+  void exposesItsVersionAndJavasAsAGaugeOfOne() throws IOException {
+    assertEquals(buildInfo(), scrape(BUILD_INFO_NAME::equals));
+  }
+
+  @Test
+  void buildInfoNameIsTakenForDeltas() {
+    InvalidDeltaException e =
+        assertThrows(
+            InvalidDeltaException.class,
+            () -> apply("{'type':'gauge','name':'pushprom_build_info','method':'set','value':2}"));
+
+    assertEquals(
+        "gauge pushprom_build_info: name is taken by another collector of the registry: the"
+            + " application's own, or pushprom's telemetry",
+        e.getMessage());
   }
 
   @Test

@@ -243,6 +243,7 @@ public final class HttpListener implements AutoCloseable {
       HttpHandler scrape =
           new ScrapeHandler(
               aggregator.registry(),
+              aggregator.counterNames(),
               aggregator.telemetry().counter(TransportCounter.SCRAPE_ERRORS),
               drain::scraping);
       HttpHandler delete = new DeleteHandler(aggregator);

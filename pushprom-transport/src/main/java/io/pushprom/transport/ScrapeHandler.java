@@ -8,6 +8,7 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.Predicate;
 import io.prometheus.client.SampleNameFilter;
 import io.prometheus.client.exporter.common.TextFormat;
+import io.pushprom.core.CounterNames;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,7 +32,9 @@ import java.util.zip.GZIPOutputStream;
  * own thread, until the write timeout, never the scrapes of others. Kept from simpleclient's: the
  * text format 0.0.4 or OpenMetrics by {@code Accept} ({@link TextFormat#chooseContentType}), gzip
  * by {@code Accept-Encoding}, {@code name[]} filters, and {@code HEAD}; the formatting is its
- * {@link TextFormat#writeFormat}.
+ * {@link TextFormat#writeFormat}, but for counters named as the Go original names them ({@link
+ * CounterNames#GO}), which {@link Exposition} writes, in the text format 0.0.4 whatever {@code
+ * Accept} asks.
  *
  * <p>A scrape that fails is logged at {@code WARNING} with its cause and counted in {@code
  * pushprom_scrape_errors_total}. A collector that fails gets a {@code 500} naming the cause; a
@@ -44,6 +47,7 @@ final class ScrapeHandler implements HttpHandler {
   private static final int BUFFER_CHARS = 32 << 10;
 
   private final CollectorRegistry registry;
+  private final CounterNames counterNames;
   private final Counter errors;
   private final Runnable scraping;
 
@@ -51,8 +55,10 @@ final class ScrapeHandler implements HttpHandler {
    * @param scraping told as each scrape of every series begins; a scrape filtered by {@code name[]}
    *     does not count, as it may leave out what was pushed last
    */
-  ScrapeHandler(CollectorRegistry registry, Counter errors, Runnable scraping) {
+  ScrapeHandler(
+      CollectorRegistry registry, CounterNames counterNames, Counter errors, Runnable scraping) {
     this.registry = registry;
+    this.counterNames = counterNames;
     this.errors = errors;
     this.scraping = scraping;
   }
@@ -72,7 +78,7 @@ final class ScrapeHandler implements HttpHandler {
       scraping.run();
     }
     String contentType =
-        TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
+        Exposition.contentType(counterNames, exchange.getRequestHeaders().getFirst("Accept"));
     Predicate<String> filter = SampleNameFilter.restrictToNamesEqualTo(null, names);
     List<MetricFamilySamples> families;
     try {
@@ -107,7 +113,7 @@ final class ScrapeHandler implements HttpHandler {
                 gzip ? new GZIPOutputStream(body, 8192) : body, StandardCharsets.UTF_8),
             BUFFER_CHARS);
     try {
-      TextFormat.writeFormat(contentType, out, Collections.enumeration(families));
+      Exposition.write(contentType, out, families);
     } catch (IOException e) {
       throw e; // the client went away or was cut off: not a failed scrape
     } catch (Throwable e) {

@@ -2,6 +2,7 @@ package io.pushprom.transport;
 
 import static io.pushprom.transport.Deltas.inc;
 import static io.pushprom.transport.Deltas.json;
+import static io.pushprom.transport.Samples.buildInfo;
 import static io.pushprom.transport.Samples.sorted;
 import static io.pushprom.transport.Samples.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -256,6 +257,28 @@ class HttpListenerTest {
     }
   }
 
+  /** A push to a read-only path is refused, not applied: Go's mux would have taken it as one. */
+  @ParameterizedTest
+  @CsvSource({
+    "/metrics, 'GET, HEAD, DELETE', 'GET, HEAD and DELETE'",
+    "/health, 'GET, HEAD', GET and HEAD",
+    "/-/healthy, 'GET, HEAD', GET and HEAD",
+    "/-/ready, 'GET, HEAD', GET and HEAD",
+  })
+  void postToMetricsOrHealthIsAnswered405AndNotApplied(String path, String allow, String listed)
+      throws Exception {
+    try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
+      HttpResponse<String> response = Http.post(http.port(), path, GOPHERS);
+
+      assertEquals(405, response.statusCode());
+      assertEquals(Optional.of(allow), response.headers().firstValue("Allow"));
+      assertEquals(
+          "method not allowed: " + path + " only answers " + listed + "\n", response.body());
+      assertNull(value(registry, "gophers_total"));
+      assertEquals(200, Http.get(http.port(), path).statusCode());
+    }
+  }
+
   @Test
   void headOnRootIsAnswered405WithoutBody() throws Exception {
     try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
@@ -303,6 +326,7 @@ class HttpListenerTest {
       # HELP gophers_total little burrowing rodents
       # TYPE gophers_total counter
       gophers_total 2.0
+      %s\
       # HELP pushprom_deltas_applied_total Deltas applied, by transport.
       # TYPE pushprom_deltas_applied_total counter
       pushprom_deltas_applied_total{transport="http",} 3.0
@@ -329,7 +353,8 @@ class HttpListenerTest {
       # HELP trees the amount of trees
       # TYPE trees gauge
       trees{species="araucaria",} 3002.0
-      """;
+      """
+          .formatted(buildInfo());
 
   private static void postGophersTwiceAndTrees(int port) throws Exception {
     for (String delta : List.of(GOPHERS, GOPHERS, TREES)) {

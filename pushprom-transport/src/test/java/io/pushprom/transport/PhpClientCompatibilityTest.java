@@ -1,6 +1,7 @@
 package io.pushprom.transport;
 
 import static io.pushprom.transport.Samples.awaitValue;
+import static io.pushprom.transport.Samples.buildInfo;
 import static io.pushprom.transport.Samples.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -83,37 +84,40 @@ class PhpClientCompatibilityTest {
       lat2_bucket{le="+Inf",} 1.0
       lat2_count 1.0
       lat2_sum 0.3
-      # HELP pushprom_deltas_applied_total Deltas applied, by transport.
-      # TYPE pushprom_deltas_applied_total counter
-      pushprom_deltas_applied_total{transport="%s",} 7.0
-      # HELP pushprom_deltas_rejected_total Deltas rejected, by transport and reason; reason \
-      batch counts the valid deltas of an HTTP batch that was rejected whole.
-      # TYPE pushprom_deltas_rejected_total counter
-      # HELP pushprom_http_connections_refused_total HTTP connections closed unanswered because \
-      every worker was busy.
-      # TYPE pushprom_http_connections_refused_total counter
-      pushprom_http_connections_refused_total 0.0
-      # HELP pushprom_http_requests_total The number of http requests received.
-      # TYPE pushprom_http_requests_total counter
-      pushprom_http_requests_total %s
-      # HELP pushprom_scrape_errors_total Scrapes of /metrics that failed; the log says why.
-      # TYPE pushprom_scrape_errors_total counter
-      pushprom_scrape_errors_total 0.0
-      # HELP pushprom_series Pushed series that exist now.
-      # TYPE pushprom_series gauge
-      pushprom_series 7.0
-      # HELP pushprom_series_limit How many pushed series may exist; a delta that would make one \
-      more is rejected.
-      # TYPE pushprom_series_limit gauge
-      pushprom_series_limit 1000.0
-      # HELP pushprom_udp_packets_total The number of packets received.
-      # TYPE pushprom_udp_packets_total counter
-      pushprom_udp_packets_total %s
-      # HELP sz size
-      # TYPE sz summary
-      sz_count{k="7",} 1.0
-      sz_sum{k="7",} 1.5
-      """;
+      """
+          + buildInfo()
+          + """
+# HELP pushprom_deltas_applied_total Deltas applied, by transport.
+# TYPE pushprom_deltas_applied_total counter
+pushprom_deltas_applied_total{transport="%s",} 7.0
+# HELP pushprom_deltas_rejected_total Deltas rejected, by transport and reason; reason \
+batch counts the valid deltas of an HTTP batch that was rejected whole.
+# TYPE pushprom_deltas_rejected_total counter
+# HELP pushprom_http_connections_refused_total HTTP connections closed unanswered because \
+every worker was busy.
+# TYPE pushprom_http_connections_refused_total counter
+pushprom_http_connections_refused_total 0.0
+# HELP pushprom_http_requests_total The number of http requests received.
+# TYPE pushprom_http_requests_total counter
+pushprom_http_requests_total %s
+# HELP pushprom_scrape_errors_total Scrapes of /metrics that failed; the log says why.
+# TYPE pushprom_scrape_errors_total counter
+pushprom_scrape_errors_total 0.0
+# HELP pushprom_series Pushed series that exist now.
+# TYPE pushprom_series gauge
+pushprom_series 7.0
+# HELP pushprom_series_limit How many pushed series may exist; a delta that would make one \
+more is rejected.
+# TYPE pushprom_series_limit gauge
+pushprom_series_limit 1000.0
+# HELP pushprom_udp_packets_total The number of packets received.
+# TYPE pushprom_udp_packets_total counter
+pushprom_udp_packets_total %s
+# HELP sz size
+# TYPE sz summary
+sz_count{k="7",} 1.0
+sz_sum{k="7",} 1.5
+""";
 
   private Aggregator aggregator;
 

@@ -3,6 +3,7 @@ package io.pushprom.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.prometheus.client.CollectorRegistry;
+import io.pushprom.core.Version;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,6 +45,19 @@ final class Samples {
       value = value(registry, name, labels);
     }
     assertEquals(expected, value, name + " " + Arrays.toString(labels));
+  }
+
+  /**
+   * {@code pushprom_build_info} as this JVM exposes it, in the text format: the version is {@code
+   * unknown} where the classes come from a directory, not from a jar with a manifest.
+   */
+  static String buildInfo() {
+    return """
+           # HELP pushprom_build_info Pushprom's version and the Java version it runs on; always 1.
+           # TYPE pushprom_build_info gauge
+           pushprom_build_info{version="%s",java_version="%s",} 1.0
+           """
+        .formatted(Version.current(), System.getProperty("java.version"));
   }
 
   /**
