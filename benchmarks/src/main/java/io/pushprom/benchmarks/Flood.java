@@ -573,7 +573,7 @@ public final class Flood {
     while (System.nanoTime() - deadline < 0 && unchanged < 5) {
       double received = value(counted, "pushprom_udp_packets_total");
       double handled = udp(counted, "applied") + udp(counted, "rejected");
-      double dropped = value(counted, "pushprom_udp_receive_drops_total");
+      double dropped = summed(counted, "pushprom_udp_receive_drops_total");
       if (handled == received && received + dropped >= datagrams) {
         break;
       }
@@ -608,8 +608,9 @@ public final class Flood {
     double udpLimit = labelled(counted, "pushprom_deltas_rejected_total", "udp", "limit");
     double udpRejected = udp(counted, "rejected");
     double received = value(counted, "pushprom_udp_packets_total");
-    boolean dropsExposed = counted.containsKey("pushprom_udp_receive_drops_total");
-    double dropped = value(counted, "pushprom_udp_receive_drops_total");
+    boolean dropsExposed =
+        counted.keySet().stream().anyMatch(key -> key.startsWith("pushprom_udp_receive_drops"));
+    double dropped = summed(counted, "pushprom_udp_receive_drops_total");
 
     figures.add(
         "series held: "
@@ -916,6 +917,17 @@ public final class Flood {
   /** The value of an unlabelled sample, 0 if absent. */
   private static double value(Map<String, Double> samples, String name) {
     return samples.getOrDefault(name, 0.0);
+  }
+
+  /** The sum of every series of {@code name}, labelled or not: the drops, one per UDP socket. */
+  private static double summed(Map<String, Double> samples, String name) {
+    double sum = 0;
+    for (Map.Entry<String, Double> sample : samples.entrySet()) {
+      if (sample.getKey().equals(name) || sample.getKey().startsWith(name + "{")) {
+        sum += sample.getValue();
+      }
+    }
+    return sum;
   }
 
   private static double udp(Map<String, Double> counted, String what) {

@@ -272,7 +272,7 @@ public final class Main {
   private static UdpListener startUdp(
       Aggregator aggregator, InetSocketAddress address, PrintStream err) {
     try {
-      return UdpListener.start(aggregator, address);
+      return UdpListener.builder(aggregator).address(address).start();
     } catch (IOException | RuntimeException e) {
       err.println(cannotListen("UDP", address, e));
       return null;

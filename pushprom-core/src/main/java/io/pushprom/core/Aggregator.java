@@ -350,8 +350,10 @@ public final class Aggregator implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the registry already holds an aggregator's telemetry
      * @throws StateFileException if the state file cannot be loaded; it is left as it was
+     * @throws IllegalStateException if the Jackson on the class path is older than Pushprom needs
      */
     public Aggregator build() {
+      JacksonVersion.require();
       return new Aggregator(this).start(stateInterval);
     }
   }

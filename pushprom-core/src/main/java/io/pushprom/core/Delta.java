@@ -45,6 +45,11 @@ public record Delta(
     List<Double> buckets,
     SortedMap<Double, Double> objectives) {
 
+  /**
+   * A delta of these fields, validated as it is built.
+   *
+   * @throws InvalidDeltaException if they do not make a valid delta
+   */
   public Delta {
     if (type == null) {
       throw invalid("delta: missing type, expected counter, gauge, histogram or summary");
@@ -126,8 +131,10 @@ public record Delta(
    * Parses one delta from its JSON text, within {@code limits}.
    *
    * @throws InvalidDeltaException if the text is not exactly one valid delta
+   * @throws IllegalStateException if the Jackson on the class path is older than Pushprom needs
    */
   public static Delta parse(String json, Limits limits) {
+    JacksonVersion.require();
     // Checked first: getBytes would turn a lone surrogate into '?' and hide it.
     if (Unicode.loneSurrogate(json) >= 0) {
       throw InvalidDeltaException.quiet(

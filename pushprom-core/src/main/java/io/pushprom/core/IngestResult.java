@@ -18,6 +18,7 @@ import java.util.List;
  * @param rejections the deltas that were invalid, in body order
  */
 public record IngestResult(int received, int applied, List<Rejection> rejections) {
+  /** A result of these counts; the rejections are copied. */
   public IngestResult {
     rejections = rejections.isEmpty() ? List.of() : List.copyOf(rejections);
   }

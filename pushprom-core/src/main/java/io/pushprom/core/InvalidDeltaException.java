@@ -18,8 +18,10 @@ package io.pushprom.core;
 public final class InvalidDeltaException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /** Why the delta is refused. */
   private final Reason reason;
 
+  /** An invalid delta, for {@code reason}, said in {@code message}. */
   public InvalidDeltaException(Reason reason, String message) {
     this(reason, message, true);
   }

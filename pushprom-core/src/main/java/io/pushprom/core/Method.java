@@ -15,11 +15,17 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public enum Method {
+  /** Adds one; the value is ignored. */
   INC(false),
+  /** Takes one away, from a gauge; the value is ignored. */
   DEC(false),
+  /** Adds the value, never negative for a counter. */
   ADD(true),
+  /** Takes the value away, from a gauge. */
   SUB(true),
+  /** Sets a gauge to the value. */
   SET(true),
+  /** Records the value in a histogram or summary. */
   OBSERVE(true);
 
   private final boolean needsValue;

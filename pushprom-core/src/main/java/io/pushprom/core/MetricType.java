@@ -11,9 +11,13 @@ import java.util.Locale;
  * }</pre>
  */
 public enum MetricType {
+  /** A value that only goes up, exposed with the suffix {@code _total}. */
   COUNTER(Collector.Type.COUNTER),
+  /** A value that goes up and down. */
   GAUGE(Collector.Type.GAUGE),
+  /** Observations counted in buckets, with their count and sum. */
   HISTOGRAM(Collector.Type.HISTOGRAM),
+  /** Observations' count and sum, and the quantiles of its objectives. */
   SUMMARY(Collector.Type.SUMMARY);
 
   private final Collector.Type collectorType;

@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * }</pre>
  */
 public record Observations(long count, double sum, SortedMap<Double, Long> buckets) {
+  /** Observations of these figures; the buckets are copied. */
   public Observations {
     buckets = Collections.unmodifiableSortedMap(new TreeMap<>(buckets));
   }

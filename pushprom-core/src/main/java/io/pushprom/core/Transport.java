@@ -10,7 +10,9 @@ import java.util.Locale;
  * }</pre>
  */
 public enum Transport {
+  /** HTTP bodies, {@code transport="http"}. */
   HTTP,
+  /** UDP datagrams, {@code transport="udp"}. */
   UDP;
 
   private final String label = name().toLowerCase(Locale.ROOT);

@@ -10,13 +10,18 @@ package io.pushprom.core;
  * }</pre>
  */
 public enum TransportCounter {
+  /** {@code pushprom_udp_packets_total}: datagrams received. */
   UDP_PACKETS("pushprom_udp_packets_total", "The number of packets received."),
+  /** {@code pushprom_http_requests_total}: POSTs received. */
   HTTP_REQUESTS("pushprom_http_requests_total", "The number of http requests received."),
+  /** {@code pushprom_scrape_errors_total}: scrapes that failed. */
   SCRAPE_ERRORS(
       "pushprom_scrape_errors_total", "Scrapes of /metrics that failed; the log says why."),
+  /** {@code pushprom_http_connections_refused_total}: connections closed for want of a worker. */
   HTTP_CONNECTIONS_REFUSED(
       "pushprom_http_connections_refused_total",
       "HTTP connections closed unanswered because every worker was busy."),
+  /** {@code pushprom_http_unauthorized_total}: requests refused for their credentials. */
   HTTP_UNAUTHORIZED(
       "pushprom_http_unauthorized_total",
       "HTTP requests refused for missing or wrong credentials, or while too many were being"

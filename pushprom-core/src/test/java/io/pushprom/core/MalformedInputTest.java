@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,9 +50,11 @@ class MalformedInputTest {
   void nestingTooDeepIsMalformedWithItsPlace() {
     String message = onlyMalformed(aggregator.ingestAll(Transport.HTTP, bytes(DEEP)));
 
-    assertEquals(
-        "malformed JSON at line 1, column 1002: Document nesting depth (1001) exceeds the maximum"
-            + " allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)",
+    // Jackson words it differently from version to version (.ci/jackson-min runs the oldest).
+    assertTrue(
+        message.startsWith("malformed JSON at line 1, column 1002: ")
+            && message.toLowerCase(Locale.ROOT).contains("depth (1001) exceeds the maximum allowed")
+            && message.contains("(1000"),
         message);
     InvalidDeltaException e = assertThrows(InvalidDeltaException.class, () -> Delta.parse(DEEP));
     assertEquals(message, e.getMessage());
@@ -63,7 +66,8 @@ class MalformedInputTest {
 
     assertTrue(
         message.startsWith("malformed JSON at line 1, column ")
-            && message.contains("Number value length (5000) exceeds the maximum allowed (1000"),
+            && message.contains("length (5000) exceeds the maximum")
+            && message.contains("(1000"),
         message);
   }
 
@@ -78,8 +82,8 @@ class MalformedInputTest {
 
     String message = onlyMalformed(ingestEach(body));
 
-    assertTrue(message.contains("String value length"), message);
-    assertTrue(message.contains("exceeds the maximum allowed (20000000"), message);
+    // 20,000,000 characters since Jackson 2.15.1; 2.15.0 allowed 5,000,000.
+    assertTrue(message.contains("String") && message.contains("exceeds the maximum"), message);
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -48,23 +49,29 @@ import javax.net.ssl.SSLContext;
  * }</pre>
  *
  * <p>No client can hold the server: the JDK reads a request's headers and body on a worker thread,
- * so each request has one of up to {@value #MAX_WORKERS} workers, and a client that sends its
- * request or reads its answer too slowly is cut off after the read or write timeout (the JDK's
+ * so each request has one of up to 2,000 workers ({@link Builder#workers}), and a client that sends
+ * its request or reads its answer too slowly is cut off after the read or write timeout (the JDK's
  * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, which it reads once per JVM: see
  * {@link Builder#readTimeout}). Whatever a handler throws, the client gets an answer and the worker
  * lives on; an {@link OutOfMemoryError} ends the process with exit code 3, as {@code
  * -XX:+ExitOnOutOfMemoryError} would, so that a supervisor restarts it.
  */
 public final class HttpListener implements AutoCloseable {
+  static {
+    // As early as Pushprom can: the JDK reads it as its first server is created.
+    JdkServerSettings.noDelay();
+  }
+
   private static final Logger LOG = Logger.getLogger(HttpListener.class.getName());
   private static final LogLimiter BUSY = new LogLimiter(LOG, 1);
   private static final LogLimiter UNAUTHORIZED = new LogLimiter(LOG, 10);
 
   /**
-   * Requests handled at once, at most. A slow client holds one worker until its timeout, so this
-   * many slow clients at once (each on a connection of its own) keep others out for that long.
+   * Requests handled at once, at most, by default. A slow client holds one worker until its
+   * timeout, so this many slow clients at once (each on a connection of its own) keep others out
+   * for that long.
    */
-  static final int MAX_WORKERS = 2_000;
+  static final int DEFAULT_WORKERS = 2_000;
 
   private final HttpServer server;
   private final List<ExecutorService> executors;
@@ -112,6 +119,8 @@ public final class HttpListener implements AutoCloseable {
     private boolean authMetrics;
     private SSLContext tls;
     private List<InetSocketAddress> udpAddresses = List.of();
+    private int workers = DEFAULT_WORKERS;
+    private Executor executor;
 
     private Builder(Aggregator aggregator) {
       this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
@@ -194,6 +203,32 @@ public final class HttpListener implements AutoCloseable {
      */
     public Builder udpAddresses(List<InetSocketAddress> addresses) {
       this.udpAddresses = List.copyOf(addresses);
+      return this;
+    }
+
+    /**
+     * The most requests handled at once, each on a thread of the listener's own, started as needed
+     * and stopped after a minute idle. A connection that comes when all are busy is closed
+     * unanswered and counted in {@code pushprom_http_connections_refused_total}. Default 2,000;
+     * replaces an {@link #executor}.
+     */
+    public Builder workers(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers: " + workers + " is not positive");
+      }
+      this.workers = workers;
+      this.executor = null;
+      return this;
+    }
+
+    /**
+     * Handles requests on the application's {@code executor} instead of the listener's own threads,
+     * say {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21. It should not queue: a
+     * queued request's client waits, and its read timeout runs meanwhile. {@link #close()} leaves
+     * it running, and connections it refuses are not counted. Replaces {@link #workers}.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
@@ -284,16 +319,28 @@ public final class HttpListener implements AutoCloseable {
           guard,
           drain.reads(),
           open);
+      if (executor != null) {
+        server.setExecutor(executor);
+        server.start();
+        return new HttpListener(server, List.of(), drain, gracePeriod);
+      }
+      ExecutorService pool = workers(aggregator, workers);
+      server.setExecutor(pool);
+      server.start();
+      return new HttpListener(server, List.of(pool), drain, gracePeriod);
+    }
+
+    private static ExecutorService workers(Aggregator aggregator, int workers) {
       Counter refused = aggregator.telemetry().counter(TransportCounter.HTTP_CONNECTIONS_REFUSED);
-      ExecutorService workers =
+      ExecutorService pool =
           newExecutor(
-              Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-              MAX_WORKERS,
+              Math.min(workers, Math.max(4, 2 * Runtime.getRuntime().availableProcessors())),
+              workers,
               // A direct hand-off: a request waits for no other, and the JDK's dispatcher closes
               // the connection of one refused when all are busy.
               new SynchronousQueue<>(),
               "pushprom-http-");
-      ((ThreadPoolExecutor) workers)
+      ((ThreadPoolExecutor) pool)
           .setRejectedExecutionHandler(
               (task, executor) -> {
                 refused.inc();
@@ -301,13 +348,11 @@ public final class HttpListener implements AutoCloseable {
                     Level.WARNING,
                     () ->
                         "all "
-                            + MAX_WORKERS
+                            + workers
                             + " http workers are busy (slow clients?): closing a new connection");
                 throw new RejectedExecutionException("all http workers are busy");
               });
-      server.setExecutor(workers);
-      server.start();
-      return new HttpListener(server, List.of(workers), drain, gracePeriod);
+      return pool;
     }
 
     /** {@code authenticator}, whose refusals are counted and logged (at a bounded rate). */

@@ -31,6 +31,11 @@ import java.util.logging.Logger;
  * <p>It counts POSTs in {@code pushprom_http_requests_total}, in the aggregator's telemetry.
  */
 public final class IngestHandler implements HttpHandler {
+  static {
+    // As early as Pushprom can: the JDK reads it as its first server is created.
+    JdkServerSettings.noDelay();
+  }
+
   private static final Logger LOG = Logger.getLogger(IngestHandler.class.getName());
 
   /** Rejected deltas are logged at {@code INFO}, this many lines a second at most. */

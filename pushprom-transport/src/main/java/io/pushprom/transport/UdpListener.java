@@ -6,7 +6,6 @@ import io.pushprom.core.IngestResult;
 import io.pushprom.core.Transport;
 import io.pushprom.core.TransportCounter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -14,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,8 +31,11 @@ import java.util.logging.Logger;
  * }</pre>
  *
  * <p>It counts datagrams in {@code pushprom_udp_packets_total}, in the aggregator's telemetry, and
- * exposes what the kernel knows of the port: {@code pushprom_udp_receive_drops_total}, datagrams
- * dropped before pushprom could read them, and {@code pushprom_udp_receive_buffer_bytes}.
+ * exposes what the kernel knows of its socket: {@code pushprom_udp_receive_drops_total}, datagrams
+ * dropped before pushprom could read them, and {@code pushprom_udp_receive_buffer_bytes}, each
+ * labelled {@code address} with the address the listener is bound to ({@code 0.0.0.0:9090}). So
+ * several listeners may share an aggregator, on IPv4 and IPv6 or on several ports, each address
+ * once.
  */
 public final class UdpListener implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
@@ -49,28 +52,32 @@ public final class UdpListener implements AutoCloseable {
    * Room for bursts while the JVM is paused: the kernel holds what arrives meanwhile, up to this,
    * capped at {@code net.core.rmem_max}. A small datagram takes about 1 KiB of it.
    */
-  private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
+  static final int DEFAULT_RECEIVE_BUFFER_BYTES = 8 << 20;
 
   /**
    * Room for bursts while the applying thread is busy: half a second of 100,000 datagrams of 150
    * bytes a second, where the kernel's default buffer holds a few hundred. It absorbed a cold JIT's
    * first second at 50,000 datagrams/s without a drop (docs/performance.md).
    */
-  private static final int QUEUE_BYTES = 8 << 20;
+  static final int DEFAULT_QUEUE_BYTES = 8 << 20;
+
+  static final int MIN_QUEUE_BYTES = 256 << 10;
 
   private final Aggregator aggregator;
   private final DatagramChannel channel;
+  private final InetSocketAddress bound;
   private final Counter packets;
-  private final DatagramQueue queue = new DatagramQueue(QUEUE_BYTES, MAX_DATAGRAM_BYTES);
+  private final DatagramQueue queue;
   private final Thread receiver;
   private final Thread applier;
-  private final KernelDrops kernel;
 
-  private UdpListener(Aggregator aggregator, DatagramChannel channel) {
+  private UdpListener(Aggregator aggregator, DatagramChannel channel, int queueBytes)
+      throws IOException {
     this.aggregator = aggregator;
     this.channel = channel;
+    this.bound = (InetSocketAddress) channel.getLocalAddress();
     this.packets = aggregator.telemetry().counter(TransportCounter.UDP_PACKETS);
-    this.kernel = new KernelDrops(port(), receiveBuffer(channel));
+    this.queue = new DatagramQueue(queueBytes, MAX_DATAGRAM_BYTES);
     this.receiver = new Thread(this::receive, "pushprom-udp-receive-" + port());
     this.applier = new Thread(this::apply, "pushprom-udp-apply-" + port());
     receiver.setDaemon(true);
@@ -78,46 +85,117 @@ public final class UdpListener implements AutoCloseable {
   }
 
   /**
-   * Binds {@code address} (port 0 picks a free port) and starts receiving on one socket: one thread
-   * takes the datagrams from it into a queue, and one thread applies them from there, in the order
-   * they arrived, whatever sockets they were sent from. The PHP client opens a new one for every
-   * delta, and its {@code set} then {@code inc} must not become {@code inc} then {@code set}.
+   * Binds {@code address} (port 0 picks a free port) and starts receiving with the default
+   * settings: {@code builder(aggregator).address(address).start()}.
    *
    * @throws java.net.BindException if the address is in use
    */
   public static UdpListener start(Aggregator aggregator, InetSocketAddress address)
       throws IOException {
-    DatagramChannel channel = DatagramChannel.open();
-    try {
-      channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
-      channel.bind(address);
-      UdpListener listener = new UdpListener(aggregator, channel);
-      if (listener.kernel.bufferBytes() < RECEIVE_BUFFER_BYTES) {
-        LOG.info(
-            "udp receive buffer is "
-                + listener.kernel.bufferBytes()
-                + " bytes, not the "
-                + RECEIVE_BUFFER_BYTES
-                + " asked for: the kernel caps it at net.core.rmem_max; raise that to ride out"
-                + " longer bursts without drops (pushprom_udp_receive_drops_total)");
+    return builder(aggregator).address(address).start();
+  }
+
+  /** Settings for a listener that applies deltas with {@code aggregator}. */
+  public static Builder builder(Aggregator aggregator) {
+    return new Builder(aggregator);
+  }
+
+  /**
+   * A listener's settings; {@link #start()} binds and starts it.
+   *
+   * <pre>{@code
+   * UdpListener udp =
+   *     UdpListener.builder(aggregator)
+   *         .address(new InetSocketAddress("::1", 9090))
+   *         .receiveBufferBytes(16 << 20)
+   *         .start();
+   * }</pre>
+   */
+  public static final class Builder {
+    private final Aggregator aggregator;
+    private InetSocketAddress address = new InetSocketAddress(9090);
+    private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
+    private int queueBytes = DEFAULT_QUEUE_BYTES;
+
+    private Builder(Aggregator aggregator) {
+      this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
+    }
+
+    /** Where to listen; port 0 picks a free port. Default: every interface, port 9090. */
+    public Builder address(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The socket's receive buffer ({@code SO_RCVBUF}) to ask the kernel for: what arrives while the
+     * JVM is paused waits there. Default 8 MiB; Linux caps it at {@code net.core.rmem_max}, and
+     * {@code pushprom_udp_receive_buffer_bytes} shows what it granted.
+     */
+    public Builder receiveBufferBytes(int receiveBufferBytes) {
+      this.receiveBufferBytes = positive("receive buffer bytes", receiveBufferBytes);
+      return this;
+    }
+
+    /**
+     * How many bytes of datagrams may wait between the thread that receives them and the one that
+     * applies them; the receiver waits when it is full, and the kernel's buffer fills meanwhile.
+     * Default 8 MiB; at least 256 KiB, room for a few datagrams of the largest size.
+     */
+    public Builder queueBytes(int queueBytes) {
+      if (queueBytes < MIN_QUEUE_BYTES) {
+        throw new IllegalArgumentException(
+            "queue bytes: " + queueBytes + " is less than the minimum of " + MIN_QUEUE_BYTES);
       }
-      aggregator.registry().register(listener.kernel);
-      listener.applier.start();
-      listener.receiver.start();
-      return listener;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
+      this.queueBytes = queueBytes;
+      return this;
+    }
+
+    /**
+     * Binds the address and starts receiving on one socket: one thread takes the datagrams from it
+     * into a queue, and one thread applies them from there, in the order they arrived, whatever
+     * sockets they were sent from. The PHP client opens a new one for every delta, and its {@code
+     * set} then {@code inc} must not become {@code inc} then {@code set}.
+     *
+     * @throws java.net.BindException if the address is in use
+     */
+    public UdpListener start() throws IOException {
+      DatagramChannel channel = DatagramChannel.open();
+      try {
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
+        channel.bind(address);
+        UdpListener listener = new UdpListener(aggregator, channel, queueBytes);
+        int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+        if (granted < receiveBufferBytes) {
+          LOG.info(
+              "udp receive buffer is "
+                  + granted
+                  + " bytes, not the "
+                  + receiveBufferBytes
+                  + " asked for: the kernel caps it at net.core.rmem_max; raise that to ride out"
+                  + " longer bursts without drops (pushprom_udp_receive_drops_total)");
+        }
+        KernelDrops.join(aggregator.registry(), listener.bound, granted);
+        listener.applier.start();
+        listener.receiver.start();
+        return listener;
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+    }
+
+    private static int positive(String what, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(what + ": " + value + " is not positive");
+      }
+      return value;
     }
   }
 
   /** The address the listener is bound to, with the real port if port 0 was asked for. */
   public InetSocketAddress address() {
-    try {
-      return (InetSocketAddress) channel.getLocalAddress();
-    } catch (IOException e) {
-      throw new IllegalStateException("udp listener is closed", e);
-    }
+    return bound;
   }
 
   /** The port the listener is bound to, the real one if port 0 was asked for. */
@@ -186,14 +264,6 @@ public final class UdpListener implements AutoCloseable {
     }
   }
 
-  private static int receiveBuffer(DatagramChannel channel) {
-    try {
-      return channel.getOption(StandardSocketOptions.SO_RCVBUF);
-    } catch (IOException e) {
-      throw new UncheckedIOException("udp listener: cannot read SO_RCVBUF", e);
-    }
-  }
-
   /** Stops receiving, releases the port, and applies what was received before. */
   @Override
   public void close() {
@@ -210,7 +280,7 @@ public final class UdpListener implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      aggregator.registry().unregister(kernel);
+      KernelDrops.leave(aggregator.registry(), bound);
     }
   }
 }

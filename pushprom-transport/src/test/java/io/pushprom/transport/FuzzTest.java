@@ -104,6 +104,10 @@ class FuzzTest {
   private int httpPort;
   private UdpSender sender;
   private Counter udpPackets;
+
+  /** The labels of the UDP listener's kernel figures. */
+  private Map<String, String> udpSocket;
+
   private ExecutorService clients;
 
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -158,6 +162,7 @@ class FuzzTest {
         UdpListener udp = UdpListener.start(aggregator, ANY_PORT)) {
       httpPort = http.port();
       sender = UdpSender.to(udp.port());
+      udpSocket = Map.of(KernelDrops.LABEL, KernelDrops.label(udp.address()));
       udpPackets = aggregator.telemetry().counter(TransportCounter.UDP_PACKETS);
       int rounds = 0;
       while (hostileOverHttp + hostileOverUdp < HOSTILE_DELTAS) {
@@ -380,7 +385,7 @@ class FuzzTest {
                     + " of "
                     + datagrams
                     + " datagrams; kernel drops: "
-                    + sample("pushprom_udp_receive_drops_total", Map.of())));
+                    + sample("pushprom_udp_receive_drops_total", udpSocket)));
       }
       LockSupport.parkNanos(50_000);
     }
@@ -516,7 +521,7 @@ class FuzzTest {
   }
 
   private void assertNoKernelDrops() {
-    Double drops = sample("pushprom_udp_receive_drops_total", Map.of());
+    Double drops = sample("pushprom_udp_receive_drops_total", udpSocket);
     // Not exposed where the kernel does not tell (no /proc/net/udp).
     if (drops != null) {
       assertEquals(0.0, drops, () -> why("pushprom_udp_receive_drops_total"));

@@ -2,13 +2,16 @@ package io.pushprom.transport;
 
 import static io.pushprom.transport.Deltas.inc;
 import static io.pushprom.transport.Deltas.json;
+import static io.pushprom.transport.Samples.awaitValue;
 import static io.pushprom.transport.Samples.buildInfo;
 import static io.pushprom.transport.Samples.sorted;
 import static io.pushprom.transport.Samples.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.client.CollectorRegistry;
 import io.pushprom.core.Aggregator;
@@ -20,15 +23,18 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +125,60 @@ class HttpListenerTest {
       assertEquals(reason, response.body());
       assertNull(value(registry, "pushprom_deltas_applied_total", "transport", "http"));
     }
+  }
+
+  @Test
+  void aConnectionBeyondTheWorkersIsClosedAndCounted() throws Exception {
+    try (HttpListener http =
+            HttpListener.builder(aggregator)
+                .address(ANY_PORT)
+                .workers(1)
+                .gracePeriod(Duration.ZERO)
+                .start();
+        RawHttp holding = RawHttp.connect(http.port());
+        RawHttp refused = RawHttp.connect(http.port())) {
+      // The one worker reads a body that never comes.
+      holding.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
+      awaitValue(registry, 1.0, "pushprom_http_requests_total");
+
+      refused.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+
+      assertTrue(refused.closedByServer(), "the refused connection is still open");
+      assertEquals(1.0, value(registry, "pushprom_http_connections_refused_total"));
+    }
+  }
+
+  @Test
+  void requestsRunOnTheApplicationsExecutorWhichCloseLeavesRunning() throws Exception {
+    AtomicInteger tasks = new AtomicInteger();
+    ExecutorService application = Executors.newCachedThreadPool();
+    try {
+      Executor counting =
+          task -> {
+            tasks.incrementAndGet();
+            application.execute(task);
+          };
+      try (HttpListener http =
+          HttpListener.builder(aggregator).address(ANY_PORT).executor(counting).start()) {
+        HttpResponse<String> response = Http.post(http.port(), "/", GOPHERS);
+
+        assertEquals(200, response.statusCode());
+        assertEquals(1.0, value(registry, "gophers_total"));
+      }
+      assertTrue(tasks.get() >= 1, "tasks: " + tasks);
+      assertFalse(application.isShutdown());
+    } finally {
+      application.shutdownNow();
+    }
+  }
+
+  @Test
+  void workersMustBePositive() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> HttpListener.builder(aggregator).workers(0));
+
+    assertEquals("workers: 0 is not positive", e.getMessage());
   }
 
   @Test

@@ -92,11 +92,33 @@ class ReadmeExamplesTest {
   }
 
   @Test
+  void setsListenersUpThroughTheirBuilders() throws Exception {
+    Aggregator aggregator = Aggregator.create();
+    // readme:start
+    try (HttpListener http =
+            HttpListener.builder(aggregator)
+                .address(new InetSocketAddress("127.0.0.1", 0))
+                .workers(200)
+                .maxRequestBytes(1 << 20)
+                .start();
+        UdpListener udp =
+            UdpListener.builder(aggregator)
+                .address(new InetSocketAddress("127.0.0.1", 0))
+                .receiveBufferBytes(16 << 20)
+                .start()) {
+      runTheApplication(http.port(), udp.port());
+    }
+    // readme:end
+    assertEquals(3002.0, aggregator.registry().getSampleValue("trees"));
+  }
+
+  @Test
   void mountsTheHandlerOnTheApplicationsServer() throws Exception {
     Aggregator aggregator = Aggregator.create();
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     // readme:start
-    server.createContext("/pushprom", IngestHandler.of(aggregator));
+    IngestHandler ingest = IngestHandler.of(aggregator); // before the JDK's first HttpServer
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/pushprom", ingest);
     // readme:end
     server.start();
     try {
@@ -144,7 +166,7 @@ class ReadmeExamplesTest {
     List<String> readmeBlocks = javaBlocks(Files.readString(README));
     List<String> samples = samples(Files.readString(SOURCE));
 
-    assertEquals(3, samples.size());
+    assertEquals(4, samples.size());
     for (String sample : samples) {
       assertTrue(
           readmeBlocks.contains(sample),

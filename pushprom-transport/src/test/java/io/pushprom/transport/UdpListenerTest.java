@@ -46,6 +46,46 @@ class UdpListenerTest {
   }
 
   @Test
+  void builderAsksTheKernelForTheReceiveBufferAndAppliesThroughItsQueue() throws Exception {
+    try (UdpListener udp =
+            UdpListener.builder(aggregator)
+                .address(ANY_PORT)
+                .receiveBufferBytes(64 << 10)
+                .queueBytes(UdpListener.MIN_QUEUE_BYTES)
+                .start();
+        UdpSender sender = UdpSender.to(udp.port())) {
+      sender.send(inc("gophers"));
+
+      awaitValue(registry, 1.0, "gophers_total");
+      // Linux doubles what is asked for, for its own bookkeeping.
+      double buffer =
+          value(
+              registry, "pushprom_udp_receive_buffer_bytes", "address", "127.0.0.1:" + udp.port());
+      assertTrue(buffer >= 64 << 10 && buffer <= 128 << 10, "buffer: " + buffer);
+    }
+  }
+
+  @Test
+  void builderRefusesAQueueUnderTheMinimum() {
+    UdpListener.Builder builder = UdpListener.builder(aggregator);
+
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> builder.queueBytes(1000));
+
+    assertEquals("queue bytes: 1000 is less than the minimum of 262144", e.getMessage());
+  }
+
+  @Test
+  void builderRefusesANonPositiveReceiveBuffer() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> UdpListener.builder(aggregator).receiveBufferBytes(0));
+
+    assertEquals("receive buffer bytes: 0 is not positive", e.getMessage());
+  }
+
+  @Test
   void secondListenerOnTheSamePortIsRefused() throws Exception {
     try (UdpListener first = UdpListener.start(aggregator, ANY_PORT)) {
       InetSocketAddress taken = new InetSocketAddress("127.0.0.1", first.port());
