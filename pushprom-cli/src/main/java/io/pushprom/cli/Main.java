@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Formatter;
@@ -227,20 +228,25 @@ public final class Main {
       err.println("pushprom: " + describe(e));
       return 1;
     }
+    // UDP first, so that the status page can show the port it was given (for :0).
+    Optional<InetSocketAddress> udpAddress = arguments.get(Arguments.UDP_LISTEN_ADDRESS);
+    UdpListener udp = udpAddress.isPresent() ? startUdp(aggregator, udpAddress.get(), err) : null;
+    if (udpAddress.isPresent() && udp == null) {
+      return 1;
+    }
     HttpListener http;
     try {
-      http = builder.start();
+      http = builder.udpAddresses(udp == null ? List.of() : List.of(udp.address())).start();
     } catch (IOException | RuntimeException e) {
+      if (udp != null) {
+        udp.close();
+      }
       err.println(cannotListen("HTTP", httpAddress, e));
       return 1;
     }
-    Optional<InetSocketAddress> udpAddress = arguments.get(Arguments.UDP_LISTEN_ADDRESS);
+    // UDP closes first, then HTTP waits for a last scrape that holds what UDP applied.
     try (http;
-        UdpListener udp =
-            udpAddress.isPresent() ? startUdp(aggregator, udpAddress.get(), err) : null) {
-      if (udpAddress.isPresent() && udp == null) {
-        return 1;
-      }
+        udp) {
       String listening = Addresses.format(http.address());
       log(out, "exposing metrics on " + http.scheme() + "://" + listening + "/metrics");
       if (aggregator.counterNames() == CounterNames.GO) {

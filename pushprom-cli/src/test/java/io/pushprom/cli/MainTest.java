@@ -310,6 +310,37 @@ class MainTest {
   }
 
   @Test
+  void theStatusPageNamesWhereItListensWithTheRealPorts() throws Exception {
+    start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0");
+
+    String page = statusPage(port(HTTP));
+
+    assertTrue(page.contains("<li>HTTP http://127.0.0.1:" + port(HTTP) + "</li>"), page);
+    assertTrue(page.contains("<li>UDP 127.0.0.1:" + port(UDP) + "</li>"), page);
+  }
+
+  @Test
+  void theStatusPageNamesNoUdpWhenUdpIsOff() throws Exception {
+    start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "off");
+
+    String page = statusPage(port(HTTP));
+
+    assertTrue(page.contains("<li>HTTP http://127.0.0.1:" + port(HTTP) + "</li>"), page);
+    assertFalse(page.contains("<li>UDP"), page);
+  }
+
+  private String statusPage(int port) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+            .header("Accept", "text/html")
+            .timeout(DEADLINE)
+            .build();
+    HttpResponse<String> page = client.send(request, HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode(), page.body());
+    return page.body();
+  }
+
+  @Test
   void servesDeltasPushedOverHttpAndUdpUntilStoppedThenReleasesItsPorts() throws Exception {
     Future<Integer> result =
         start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0");

@@ -5,8 +5,10 @@ import io.prometheus.client.Counter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -103,6 +106,9 @@ public final class Aggregator implements AutoCloseable {
   private final Counter applied;
   private final Counter.Child[] appliedByTransport;
   private final Counter rejected;
+
+  /** The last rejected deltas, for an operator to read. */
+  private final RecentRejections recentRejections = new RecentRejections();
 
   private Aggregator(Builder builder) {
     this.registry = builder.registry == null ? new CollectorRegistry() : builder.registry;
@@ -637,6 +643,16 @@ public final class Aggregator implements AutoCloseable {
    * offset}.
    */
   public IngestResult ingestAll(Transport transport, byte[] body, int offset, int length) {
+    return ingestAll(transport, body, offset, length, null);
+  }
+
+  /**
+   * As {@link #ingestAll(Transport, byte[], int, int)}, from {@code source}: who sent the body,
+   * such as {@code 10.0.0.7:41234}, which {@link #recentRejections()} names. It is asked only when
+   * a delta is rejected, so that a transport formats no address for a good body.
+   */
+  public IngestResult ingestAll(
+      Transport transport, byte[] body, int offset, int length, Supplier<String> source) {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Delta> deltas = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -662,6 +678,7 @@ public final class Aggregator implements AutoCloseable {
       return new IngestResult(batch.size(), batch.size(), List.of());
     }
     count(transport, rejections);
+    recentRejections.record(transport, source, rejections, batch, body);
     int innocent = batch.size() - rejections.size();
     if (innocent > 0) {
       rejected.labels(transport.label(), "batch").inc(innocent);
@@ -677,6 +694,15 @@ public final class Aggregator implements AutoCloseable {
    * @param body one delta, a JSON array of deltas, or one delta per line (NDJSON), in UTF-8
    */
   public IngestResult ingestEach(Transport transport, byte[] body, int offset, int length) {
+    return ingestEach(transport, body, offset, length, null);
+  }
+
+  /**
+   * As {@link #ingestEach(Transport, byte[], int, int)}, from {@code source}, which is asked only
+   * when a delta is rejected: see {@link #ingestAll(Transport, byte[], int, int, Supplier)}.
+   */
+  public IngestResult ingestEach(
+      Transport transport, byte[] body, int offset, int length, Supplier<String> source) {
     DeltaParser.Batch batch = DeltaParser.parse(body, offset, length, limits);
     List<Rejection> rejections = batch.rejections();
     int done = 0;
@@ -695,10 +721,11 @@ public final class Aggregator implements AutoCloseable {
     if (done > 0) {
       appliedBy(transport).inc(done);
     }
-    count(transport, rejections);
     if (rejections.size() > 1) {
       rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
     }
+    count(transport, rejections);
+    recentRejections.record(transport, source, rejections, batch, body);
     return new IngestResult(batch.size(), done, rejections);
   }
 
@@ -714,6 +741,54 @@ public final class Aggregator implements AutoCloseable {
       count += child == null ? 0 : (long) child.get();
     }
     return count;
+  }
+
+  /**
+   * The last {@value RecentRejections#CAPACITY} deltas that {@link #ingestAll} and {@link
+   * #ingestEach} rejected, newest first, each with its text as sent: what to look at when someone
+   * asks why their metric does not show. A batch rejected whole lists only its own faulty deltas.
+   *
+   * <pre>{@code
+   * aggregator.recentRejections().get(0).message(); // "counter x: negative increment -1 ..."
+   * }</pre>
+   */
+  public List<RejectedDelta> recentRejections() {
+    return recentRejections.list();
+  }
+
+  /**
+   * Every pushed metric with its type, help, number of series and last update, the metrics with the
+   * most series first: whoever makes too many shows at the top. It reads each series' stamp, taking
+   * no lock, so it costs about what a scrape of counters does.
+   */
+  public List<MetricOverview> overview() {
+    tick();
+    long nowNanos = recentNanos;
+    Instant now = Instant.now();
+    List<MetricOverview> overview = new ArrayList<>();
+    for (Family family : families()) {
+      long count = 0;
+      long latest = 0;
+      for (Series each : family.series()) {
+        if (!each.isRemoved()) {
+          long stamp = each.lastUpdateNanos();
+          latest = count == 0 || stamp - latest > 0 ? stamp : latest;
+          count++;
+        }
+      }
+      overview.add(
+          new MetricOverview(
+              family.name(),
+              family.type(),
+              family.help(),
+              count,
+              count == 0 ? null : now.minusNanos(Math.max(0, nowNanos - latest))));
+    }
+    overview.sort(
+        Comparator.comparingLong(MetricOverview::series)
+            .reversed()
+            .thenComparing(MetricOverview::name));
+    return List.copyOf(overview);
   }
 
   // What a snapshot reads and restores (StateFile).

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.ContentReference;
+import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,11 +38,20 @@ final class DeltaParser {
 
   private DeltaParser() {}
 
-  /** The deltas of one body, by index; an index that was rejected holds no delta. */
+  /**
+   * The deltas of one body, by index; an index that was rejected holds no delta. Each index also
+   * has the bytes it was read from, so that a rejected delta can be shown as it was sent.
+   */
   static final class Batch {
     // Most bodies, every PHP client's, hold one delta.
     private final List<Delta> deltas = new ArrayList<>(2);
     private final List<Rejection> rejections = new ArrayList<>();
+
+    /** Where each index's bytes start and end in the body's array, two ints an index. */
+    private int[] spans = new int[4];
+
+    /** Where the value being read began: what a malformed one is shown from. */
+    private int valueStart;
 
     /** Set once the body holds more deltas than the limit: the rest is not read. */
     private boolean full;
@@ -65,13 +75,34 @@ final class DeltaParser {
       return rejections;
     }
 
-    private void add(Delta delta) {
+    /** Where the bytes of the delta at {@code index} start in the body's array. */
+    int start(int index) {
+      return spans[2 * index];
+    }
+
+    /** Where the bytes of the delta at {@code index} end in the body's array, exclusive. */
+    int end(int index) {
+      return spans[2 * index + 1];
+    }
+
+    private void add(Delta delta, int start, int end) {
+      span(start, end);
       deltas.add(delta);
     }
 
-    private void reject(Reason reason, String message) {
+    private void reject(Reason reason, String message, int start, int end) {
+      span(start, end);
       rejections.add(new Rejection(deltas.size(), reason, message));
       deltas.add(null);
+    }
+
+    private void span(int start, int end) {
+      int at = 2 * deltas.size();
+      if (at == spans.length) {
+        spans = Arrays.copyOf(spans, 2 * spans.length);
+      }
+      spans[at] = start;
+      spans[at + 1] = Math.max(start, end);
     }
   }
 
@@ -85,9 +116,10 @@ final class DeltaParser {
     while (position < end && !batch.full) {
       int start = position;
       position = end;
+      batch.valueStart = start;
       try (JsonParser parser = JSON.createParser(bytes, start, end - start)) {
         try {
-          readValues(parser, batch, new Source(bytes, start, offset, checkBytes, limits));
+          readValues(parser, batch, new Source(bytes, start, offset, end, checkBytes, limits));
         } catch (JsonProcessingException e) {
           // A StreamConstraintsException (too deep, too long a number or string) has no location;
           // the parser still knows where it stopped.
@@ -95,7 +127,7 @@ final class DeltaParser {
               e.getLocation() != null ? e.getLocation() : parser.currentLocation();
           // The parser counts lines from 1 at start; messages count them from the body's start.
           int errorLine = Math.max(1, location.getLineNr());
-          batch.reject(Reason.MALFORMED, describe(e, line + errorLine - 1, location));
+          String message = describe(e, line + errorLine - 1, location);
           // An object cut short (a truncated NDJSON line) is only noticed on the next line: if
           // that line starts a new value, the bad object ended before it, so read on from there.
           int objectLine = objectStartLine(parser);
@@ -112,22 +144,27 @@ final class DeltaParser {
             position = newline < 0 ? end : newline + 1;
             line++;
           }
+          // Shown from the value it broke to where reading goes on.
+          batch.reject(Reason.MALFORMED, message, batch.valueStart, position);
         }
       } catch (IOException | IllegalStateException e) {
         // Not JSON at all: Jackson took the leading bytes for UTF-16 or UTF-32 and could not
         // decode them; or its symbol table refused a flood of field names that share a hash
         // (IllegalStateException). No line to resume at can be trusted, so the rest goes too.
-        batch.reject(Reason.MALFORMED, "malformed JSON: " + firstLine(e.getMessage()));
+        batch.reject(
+            Reason.MALFORMED, "malformed JSON: " + firstLine(e.getMessage()), position, end);
         position = end;
       }
     }
     if (batch.full) {
-      batch.reject(Reason.INVALID, limits.deltaCount());
+      batch.reject(Reason.INVALID, limits.deltaCount(), offset, end);
     }
     if (batch.size() == 0) {
       batch.reject(
           Reason.MALFORMED,
-          "empty body: expected a delta, a JSON array of deltas or one delta per line");
+          "empty body: expected a delta, a JSON array of deltas or one delta per line",
+          offset,
+          end);
     }
     return batch;
   }
@@ -137,10 +174,12 @@ final class DeltaParser {
    *
    * @param start where the parser's byte offsets count from
    * @param offset where the body starts, which messages count from
+   * @param end where the chunk ends
    * @param checkBytes whether the body has non-ASCII bytes, so kept strings need their UTF-8
    *     checked
    */
-  private record Source(byte[] bytes, int start, int offset, boolean checkBytes, Limits limits) {}
+  private record Source(
+      byte[] bytes, int start, int offset, int end, boolean checkBytes, Limits limits) {}
 
   private static void readValues(JsonParser parser, Batch batch, Source source) throws IOException {
     int max = source.limits().maxDeltasPerBody();
@@ -163,11 +202,19 @@ final class DeltaParser {
 
   private static void readDelta(JsonParser parser, JsonToken start, Batch batch, Source source)
       throws IOException {
+    int from = tokenStart(parser, source);
+    batch.valueStart = from;
     if (start != JsonToken.START_OBJECT) {
       parser.skipChildren();
       // A string is read lazily: a truncated one is malformed, not one more rejected delta.
       parser.finishToken();
-      batch.reject(Reason.MALFORMED, "delta: expected a JSON object, got " + describe(start));
+      batch.reject(
+          Reason.MALFORMED,
+          "delta: expected a JSON object, got " + describe(start),
+          from,
+          parser instanceof UTF8StreamJsonParser
+              ? source.start() + (int) parser.currentLocation().getByteOffset()
+              : source.end());
       return;
     }
     Fields fields = new Fields(source);
@@ -177,11 +224,28 @@ final class DeltaParser {
       String field = parser.currentName();
       fields.read(field, parser, parser.nextToken());
     }
+    // Past the closing brace.
+    int to = parser instanceof UTF8StreamJsonParser ? tokenStart(parser, source) + 1 : source.end();
     try {
-      batch.add(fields.toDelta());
+      batch.add(fields.toDelta(), from, to);
     } catch (InvalidDeltaException e) {
-      batch.reject(e.reason(), e.getMessage());
+      batch.reject(e.reason(), e.getMessage(), from, to);
     }
+    // What breaks after this delta is shown from its end.
+    batch.valueStart = to;
+  }
+
+  /**
+   * Where the current token starts in the body's array. {@link UTF8StreamJsonParser} keeps it in a
+   * field, one past the token's first byte (its {@code currentTokenLocation()} takes the one off),
+   * where {@code currentTokenLocation()} would make an object per delta; RecentRejectionsTest holds
+   * the two to the same bytes. A body that Jackson took for UTF-16 or UTF-32 counts characters, not
+   * bytes, so its deltas are shown whole.
+   */
+  private static int tokenStart(JsonParser parser, Source source) {
+    return parser instanceof UTF8StreamJsonParser utf8
+        ? source.start() + (int) utf8.getTokenCharacterOffset() - 1
+        : source.start();
   }
 
   /** The fields of one delta as read, before they are checked. */

@@ -14,6 +14,7 @@ import io.pushprom.core.TransportCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
@@ -34,7 +35,8 @@ import javax.net.ssl.SSLContext;
  * served by simpleclient's own handler (gzip, OpenMetrics by {@code Accept}, {@code name[]=}
  * filters); {@code DELETE /metrics/{name}?label=value} removes a metric or one of its series, and
  * {@code DELETE /metrics} every pushed metric; {@code /health}, {@code /-/healthy} and {@code
- * /-/ready} answer {@code ok}.
+ * /-/ready} answer {@code ok}; {@code GET /} from a browser is a status page (see {@link
+ * Builder#udpAddresses}).
  *
  * <pre>{@code
  * Aggregator aggregator = Aggregator.create();
@@ -116,6 +118,7 @@ public final class HttpListener implements AutoCloseable {
     private BasicAuth auth;
     private boolean authMetrics;
     private SSLContext tls;
+    private List<InetSocketAddress> udpAddresses = List.of();
     private int workers = DEFAULT_WORKERS;
     private Executor executor;
 
@@ -191,6 +194,19 @@ public final class HttpListener implements AutoCloseable {
     }
 
     /**
+     * The addresses the process also takes UDP deltas on, for the status page to show beside the
+     * HTTP address; none unless told.
+     *
+     * <pre>{@code
+     * HttpListener.builder(aggregator).udpAddresses(List.of(udp.address())).start();
+     * }</pre>
+     */
+    public Builder udpAddresses(List<InetSocketAddress> addresses) {
+      this.udpAddresses = List.copyOf(addresses);
+      return this;
+    }
+
+    /**
      * The most requests handled at once, each on a thread of the listener's own, started as needed
      * and stopped after a minute idle. A connection that comes when all are busy is closed
      * unanswered and counted in {@code pushprom_http_connections_refused_total}. Default 2,000;
@@ -231,9 +247,17 @@ public final class HttpListener implements AutoCloseable {
         https.setHttpsConfigurator(new HttpsConfigurator(tls));
         server = https;
       }
+      Instant started = Instant.now();
       Drain drain = new Drain(aggregator::appliedCount);
       Guard guard = new Guard();
       HttpHandler ingest = IngestHandler.of(aggregator, maxRequestBytes);
+      StatusPage page =
+          new StatusPage(
+              aggregator,
+              started,
+              tls == null ? "http" : "https",
+              server.getAddress(),
+              udpAddresses);
       // Health checks and pushes alike need no credentials to read; anything else needs them.
       Authenticator open = null;
       Authenticator metrics = null;
@@ -242,7 +266,15 @@ public final class HttpListener implements AutoCloseable {
         open = counted(auth.authenticator(false), unauthorized);
         metrics = counted(auth.authenticator(authMetrics), unauthorized);
       }
-      mount(server, "/", ingest, guard, drain.writes(), open);
+      // The status page shows what /metrics shows: the same credentials, and answered while
+      // closing as /metrics is. Any other GET / is refused 405 by the ingest handler, as before.
+      mount(
+          server,
+          "/",
+          StatusPage.routing(page, ingest),
+          guard,
+          drain.reads(),
+          open == null ? null : StatusPage.authenticating(metrics, open));
       HttpHandler scrape =
           new ScrapeHandler(
               aggregator.registry(),

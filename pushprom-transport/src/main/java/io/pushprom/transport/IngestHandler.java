@@ -109,7 +109,13 @@ public final class IngestHandler implements HttpHandler {
       if (LOG.isLoggable(Level.FINE)) {
         LOG.fine("received over http: " + body);
       }
-      IngestResult result = aggregator.ingestAll(Transport.HTTP, body.bytes(), 0, body.length());
+      IngestResult result =
+          aggregator.ingestAll(
+              Transport.HTTP,
+              body.bytes(),
+              0,
+              body.length(),
+              () -> StatusPage.format(exchange.getRemoteAddress()));
       if (result.ok()) {
         Exchanges.respond(exchange, 200, "ok");
         return;

@@ -7,6 +7,7 @@ import io.pushprom.core.Transport;
 import io.pushprom.core.TransportCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -209,8 +210,9 @@ public final class UdpListener implements AutoCloseable {
     try {
       while (true) {
         buffer.clear();
+        SocketAddress sender;
         try {
-          channel.receive(buffer);
+          sender = channel.receive(buffer);
         } catch (ClosedChannelException e) {
           return;
         } catch (IOException e) {
@@ -218,7 +220,7 @@ public final class UdpListener implements AutoCloseable {
           continue;
         }
         packets.inc();
-        if (!queue.put(buffer.flip())) {
+        if (!queue.put(buffer.flip(), (InetSocketAddress) sender)) {
           return;
         }
       }
@@ -243,13 +245,13 @@ public final class UdpListener implements AutoCloseable {
     }
   }
 
-  private void handle(byte[] datagram, int offset, int length) {
+  private void handle(byte[] datagram, int offset, int length, DatagramQueue.Sender sender) {
     if (LOG.isLoggable(Level.FINE)) {
       LOG.fine(
           "received over udp: "
               + new String(datagram, offset, length, StandardCharsets.UTF_8).strip());
     }
-    IngestResult result = aggregator.ingestEach(Transport.UDP, datagram, offset, length);
+    IngestResult result = aggregator.ingestEach(Transport.UDP, datagram, offset, length, sender);
     if (!result.ok()) {
       REJECTIONS.log(
           Level.INFO,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ class DatagramQueueTest {
   private static List<String> drainAll(DatagramQueue queue) {
     List<String> received = new ArrayList<>();
     while (queue.drain(
-        (bytes, offset, length) ->
+        (bytes, offset, length, sender) ->
             received.add(new String(bytes, offset, length, StandardCharsets.UTF_8)))) {
       // Each call hands over what is there, or waits for more.
     }
@@ -70,9 +71,11 @@ class DatagramQueueTest {
 
   @Test
   void closeReleasesAProducerWaitingForRoom() throws Exception {
-    DatagramQueue queue = new DatagramQueue(16, 4);
-    assertTrue(queue.put(datagram("1234")));
-    assertTrue(queue.put(datagram("5678")));
+    // Two datagrams of 4 bytes from IPv6 senders fill it: 4 bytes of length, 18 of sender each.
+    DatagramQueue queue = new DatagramQueue(52, 4);
+    InetSocketAddress sender = new InetSocketAddress("::1", 41234);
+    assertTrue(queue.put(datagram("1234"), sender));
+    assertTrue(queue.put(datagram("5678"), sender));
     CompletableFuture<Boolean> third =
         CompletableFuture.supplyAsync(() -> queue.put(datagram("9")));
 
@@ -93,11 +96,64 @@ class DatagramQueueTest {
         IllegalStateException.class,
         () ->
             queue.drain(
-                (bytes, offset, length) -> {
+                (bytes, offset, length, sender) -> {
                   throw new IllegalStateException("handler failed");
                 }));
 
     assertEquals(List.of("good"), drainAll(queue));
+  }
+
+  @Test
+  void eachDatagramCarriesItsSender() {
+    DatagramQueue queue = new DatagramQueue(200, 20);
+    queue.put(datagram("a"), new InetSocketAddress("192.0.2.1", 5000));
+    queue.put(datagram("b"), new InetSocketAddress("2001:db8::1", 65535));
+    queue.put(datagram("c"));
+    queue.put(datagram("d"), new InetSocketAddress("192.0.2.1", 5000));
+    queue.close();
+
+    List<String> received = new ArrayList<>();
+    while (queue.drain(
+        (bytes, offset, length, sender) ->
+            received.add(
+                new String(bytes, offset, length, StandardCharsets.UTF_8) + " " + sender.get()))) {
+      // Until closed and empty.
+    }
+
+    assertEquals(
+        List.of("a 192.0.2.1:5000", "b [2001:db8:0:0:0:0:0:1]:65535", "c ", "d 192.0.2.1:5000"),
+        received);
+  }
+
+  @Test
+  void sendersComeOutInOrderAcrossManyWraps() throws Exception {
+    DatagramQueue queue = new DatagramQueue(100, 20);
+    CompletableFuture<List<String>> received =
+        CompletableFuture.supplyAsync(
+            () -> {
+              List<String> senders = new ArrayList<>();
+              while (queue.drain((bytes, offset, length, sender) -> senders.add(sender.get()))) {
+                // Until closed and empty.
+              }
+              return senders;
+            });
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      InetSocketAddress sender =
+          i % 3 == 0
+              ? new InetSocketAddress("2001:db8::" + Integer.toHexString(i), i)
+              : new InetSocketAddress("10.0." + i / 256 % 256 + "." + i % 256, i);
+      sent.add(
+          (sender.getAddress() instanceof java.net.Inet6Address
+                  ? "[" + sender.getAddress().getHostAddress() + "]"
+                  : sender.getAddress().getHostAddress())
+              + ":"
+              + i);
+      assertTrue(queue.put(datagram("x".repeat(i % 17)), sender));
+    }
+    queue.close();
+
+    assertEquals(sent, received.get(30, TimeUnit.SECONDS));
   }
 
   @Test

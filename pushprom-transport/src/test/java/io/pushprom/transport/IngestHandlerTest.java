@@ -118,7 +118,7 @@ class IngestHandlerTest {
   void failingAggregatorIsAnswered500AndTheExchangeStillClosed() throws Exception {
     Aggregator failing = mock(Aggregator.class);
     when(failing.telemetry()).thenReturn(aggregator.telemetry());
-    when(failing.ingestAll(eq(Transport.HTTP), any(byte[].class), anyInt(), anyInt()))
+    when(failing.ingestAll(eq(Transport.HTTP), any(byte[].class), anyInt(), anyInt(), any()))
         .thenThrow(new IllegalStateException("registry is gone"))
         .thenReturn(new IngestResult(1, 1, List.of()));
     HttpServer server = startServer();
@@ -137,7 +137,7 @@ class IngestHandlerTest {
       assertEquals(200, next.statusCode());
       assertEquals("ok", next.body());
       verify(failing, times(2))
-          .ingestAll(eq(Transport.HTTP), any(byte[].class), anyInt(), anyInt());
+          .ingestAll(eq(Transport.HTTP), any(byte[].class), anyInt(), anyInt(), any());
     } finally {
       server.stop(0);
     }

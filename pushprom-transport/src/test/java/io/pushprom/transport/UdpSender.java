@@ -32,6 +32,14 @@ final class UdpSender implements AutoCloseable {
     }
   }
 
+  /** The port datagrams are sent from: the sender's, as the listener sees it. */
+  int localPort() throws IOException {
+    if (channel.getLocalAddress() == null) {
+      channel.bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+    return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+  }
+
   void send(String text) throws IOException {
     send(text.getBytes(StandardCharsets.UTF_8));
   }
