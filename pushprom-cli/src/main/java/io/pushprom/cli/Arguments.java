@@ -94,7 +94,8 @@ final class Arguments {
           "N",
           "auto",
           "the most series that may exist at once; a delta that would make one more is rejected."
-              + " auto: one per KiB of the maximum heap, 262144 at -Xmx256m",
+              + " auto: one per KiB of the heap the JVM may use (Runtime.maxMemory()), 253440 at"
+              + " -Xmx256m with the serial collector, 262144 with G1",
           text -> text.equals("auto") ? Optional.empty() : Optional.of(positive(text)));
   static final Flag<Duration> SERIES_TTL =
       Flag.of(
