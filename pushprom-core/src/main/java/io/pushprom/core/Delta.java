@@ -175,9 +175,10 @@ public record Delta(
       if (values[i] == null) {
         throw invalid(subject(type, name) + ": label " + labelName + " has no value");
       }
-      String problem = Unicode.problem("label " + labelName + " value", values[i]);
-      if (problem != null) {
-        throw invalid(subject(type, name) + ": " + problem);
+      // The subject is made only for a value found wrong, not for every label.
+      if (Unicode.loneSurrogate(values[i]) >= 0) {
+        throw invalid(
+            subject(type, name) + ": " + Unicode.problem("label " + labelName + " value", values[i]));
       }
     }
     return labels;

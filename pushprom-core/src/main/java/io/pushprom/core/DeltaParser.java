@@ -306,7 +306,7 @@ final class DeltaParser {
               token == JsonToken.VALUE_STRING ? limits.help(parser.getTextLength()) : null;
           if (tooLong == null) {
             help = string(field, parser, token);
-            checkBytes(parser, token, "help text");
+            checkBytes(parser, token, null);
           } else {
             problem(tooLong);
           }
@@ -442,7 +442,7 @@ final class DeltaParser {
             names[size] = label;
             values[size] = cachedText(parser);
             size++;
-            checkBytes(parser, token, "label " + label + " value");
+            checkBytes(parser, token, label);
           }
           default -> {
             problem(
@@ -462,8 +462,11 @@ final class DeltaParser {
     /**
      * Checks the UTF-8 of the string just read, which Jackson decodes however it is formed, if the
      * body has any non-ASCII byte.
+     *
+     * @param label the label whose value it is, or {@code null} for the help text: the message is
+     *     made from it only for a bad byte, not for every label read
      */
-    private void checkBytes(JsonParser parser, JsonToken token, String what) {
+    private void checkBytes(JsonParser parser, JsonToken token, String label) {
       if (!source.checkBytes() || token != JsonToken.VALUE_STRING) {
         return;
       }
@@ -476,7 +479,9 @@ final class DeltaParser {
             String.format(
                 "%s: byte 0x%02x at offset %d of the body starts no well-formed UTF-8 sequence"
                     + " (overlong, surrogate, past U+10FFFF or cut short)",
-                what, source.bytes()[bad] & 0xFF, bad - source.offset()));
+                label == null ? "help text" : "label " + label + " value",
+                source.bytes()[bad] & 0xFF,
+                bad - source.offset()));
       }
     }
 
