@@ -1,5 +1,7 @@
 package io.pushprom.core;
 
+import java.util.Arrays;
+
 /**
  * The strings one thread read from JSON lately, so that a name, help text or label value read again
  * is the same {@code String}: no allocation, a cached hash for the series lookup, and series whose
@@ -14,6 +16,12 @@ final class TextCache {
   private static final ThreadLocal<TextCache> CACHES = ThreadLocal.withInitial(TextCache::new);
 
   private final String[] strings = new String[SLOTS];
+
+  /**
+   * Each slot's string as characters too, which {@link Arrays#equals(char[], int, int, char[], int,
+   * int)} compares many at a time, where a {@code charAt} loop checked the string's coder for each.
+   */
+  private final char[][] chars = new char[SLOTS][];
 
   private TextCache() {}
 
@@ -30,22 +38,20 @@ final class TextCache {
     for (int i = offset; i < offset + length; i++) {
       hash = 31 * hash + text[i];
     }
-    int slot = (hash ^ hash >>> 16) & (SLOTS - 1);
-    String cached = strings[slot];
-    if (cached != null && cached.length() == length && matches(cached, text, offset)) {
-      return cached;
+    int slot = slot(hash);
+    char[] cached = chars[slot];
+    if (cached != null
+        && cached.length == length
+        && Arrays.equals(cached, 0, length, text, offset, offset + length)) {
+      return strings[slot];
     }
     String read = new String(text, offset, length);
     strings[slot] = read;
+    chars[slot] = Arrays.copyOfRange(text, offset, offset + length);
     return read;
   }
 
-  private static boolean matches(String cached, char[] text, int offset) {
-    for (int i = 0; i < cached.length(); i++) {
-      if (cached.charAt(i) != text[offset + i]) {
-        return false;
-      }
-    }
-    return true;
+  private static int slot(int hash) {
+    return (hash ^ hash >>> 16) & (SLOTS - 1);
   }
 }
