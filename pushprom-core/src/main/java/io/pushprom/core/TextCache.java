@@ -1,5 +1,6 @@
 package io.pushprom.core;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -51,7 +52,54 @@ final class TextCache {
     return read;
   }
 
+  /**
+   * The JSON string whose text starts at {@code from}, just past its opening quote, if it is plain:
+   * ASCII without escapes or control characters, closed before {@code end} and at most {@value
+   * #MAX_LENGTH} characters long. Otherwise {@code null}, and it is for the JSON parser to read:
+   * this is read straight from the bytes, so that Jackson does not copy the usual short string into
+   * characters first. Its characters are its bytes, so it is found in the same slot as by {@link
+   * #get}.
+   */
+  String plain(byte[] bytes, int from, int end) {
+    int last = Math.min(end, from + MAX_LENGTH + 1);
+    int hash = 0;
+    int to = from;
+    for (; to < last; to++) {
+      byte b = bytes[to];
+      if (b == '"') {
+        break;
+      }
+      // A control character is for the parser to refuse, and non-ASCII (negative) to decode.
+      if (b == '\\' || b < 0x20) {
+        return null;
+      }
+      hash = 31 * hash + b;
+    }
+    if (to == last) {
+      return null; // too long, or not closed
+    }
+    int length = to - from;
+    int slot = slot(hash);
+    char[] cached = chars[slot];
+    if (cached != null && cached.length == length && sameText(cached, bytes, from)) {
+      return strings[slot];
+    }
+    String read = new String(bytes, from, length, StandardCharsets.US_ASCII);
+    strings[slot] = read;
+    chars[slot] = read.toCharArray();
+    return read;
+  }
+
   private static int slot(int hash) {
     return (hash ^ hash >>> 16) & (SLOTS - 1);
+  }
+
+  private static boolean sameText(char[] text, byte[] bytes, int from) {
+    for (int i = 0; i < text.length; i++) {
+      if (text[i] != bytes[from + i]) {
+        return false;
+      }
+    }
+    return true;
   }
 }
