@@ -14,6 +14,12 @@ final class TextCache {
   /** Longer texts are rare and seldom repeated: they are not kept. */
   private static final int MAX_LENGTH = 256;
 
+  // Powers of 31: the hash is String's, 31^(n-1) * c[0] + ... + c[n-1], taken four characters a
+  // step so that each step waits for one multiplication, not four.
+  private static final int P2 = 31 * 31;
+  private static final int P3 = 31 * P2;
+  private static final int P4 = 31 * P3;
+
   private static final ThreadLocal<TextCache> CACHES = ThreadLocal.withInitial(TextCache::new);
 
   private final String[] strings = new String[SLOTS];
@@ -35,8 +41,13 @@ final class TextCache {
     if (length > MAX_LENGTH) {
       return new String(text, offset, length);
     }
+    int end = offset + length;
     int hash = 0;
-    for (int i = offset; i < offset + length; i++) {
+    int i = offset;
+    for (; i + 4 <= end; i += 4) {
+      hash = P4 * hash + P3 * text[i] + P2 * text[i + 1] + 31 * text[i + 2] + text[i + 3];
+    }
+    for (; i < end; i++) {
       hash = 31 * hash + text[i];
     }
     int slot = slot(hash);
@@ -62,21 +73,21 @@ final class TextCache {
    */
   String plain(byte[] bytes, int from, int end) {
     int last = Math.min(end, from + MAX_LENGTH + 1);
-    int hash = 0;
     int to = from;
-    for (; to < last; to++) {
-      byte b = bytes[to];
-      if (b == '"') {
-        break;
-      }
-      // A control character is for the parser to refuse, and non-ASCII (negative) to decode.
-      if (b == '\\' || b < 0x20) {
-        return null;
-      }
-      hash = 31 * hash + b;
+    // A control character is for the parser to refuse, and non-ASCII (negative) to decode.
+    while (to < last && bytes[to] >= 0x20 && bytes[to] != '"' && bytes[to] != '\\') {
+      to++;
     }
-    if (to == last) {
-      return null; // too long, or not closed
+    if (to == last || bytes[to] != '"') {
+      return null; // too long, not closed, or not plain
+    }
+    int hash = 0;
+    int i = from;
+    for (; i + 4 <= to; i += 4) {
+      hash = P4 * hash + P3 * bytes[i] + P2 * bytes[i + 1] + 31 * bytes[i + 2] + bytes[i + 3];
+    }
+    for (; i < to; i++) {
+      hash = 31 * hash + bytes[i];
     }
     int length = to - from;
     int slot = slot(hash);
