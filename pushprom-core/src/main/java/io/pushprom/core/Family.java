@@ -1,6 +1,8 @@
 package io.pushprom.core;
 
 import io.prometheus.client.Collector;
+import io.prometheus.client.Predicate;
+import java.io.IOException;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -466,6 +468,170 @@ final class Family extends Collector implements Collector.Describable {
     // wait until expiry or deletion make room.
     count.force(places);
     return created;
+  }
+
+  /**
+   * As {@link Collector#collect(Predicate)}, but a {@link TextExposition} that writes this family
+   * straight from its series for {@link TextExposition#FILTER}: no sample made at all.
+   */
+  @Override
+  public List<MetricFamilySamples> collect(Predicate<String> sampleNameFilter) {
+    if (sampleNameFilter == TextExposition.FILTER) {
+      return series.isEmpty()
+          ? List.of()
+          : List.of(new TextExposition(this, exactName ? Type.UNKNOWN : type.collectorType()));
+    }
+    return super.collect(sampleNameFilter);
+  }
+
+  /**
+   * Writes this family as {@code TextFormat.write004} writes the samples {@link #collect()} makes
+   * of it: the header, named {@code headerName} (simpleclient's name of the family) and typed by
+   * {@code headerType}, only once a series is written, as a family of no samples is not collected.
+   */
+  void write004(LineWriter out, String headerName, Type headerType, String headerHelp)
+      throws IOException {
+    Header header = new Header(headerName, headerType, headerHelp);
+    switch (type) {
+      case COUNTER, GAUGE -> writeScalars(out, header);
+      case HISTOGRAM -> writeHistograms(out, header);
+      case SUMMARY -> writeSummaries(out, header);
+    }
+  }
+
+  private void writeScalars(LineWriter out, Header header) throws IOException {
+    String sampleName = type == MetricType.COUNTER && !exactName ? name + "_total" : name;
+    for (Series each : series.values()) {
+      double value = ((ScalarSeries) each).value();
+      if (Double.isNaN(value)) {
+        continue; // removed
+      }
+      header.writeOnce(out);
+      out.append(sampleName);
+      out.appendLabels(each.key.names(), each.key.values(), null, null);
+      out.append(' ');
+      out.appendDouble(value);
+      out.append('\n');
+    }
+  }
+
+  private void writeHistograms(LineWriter out, Header header) throws IOException {
+    String bucketName = name + "_bucket";
+    String countName = name + "_count";
+    String sumName = name + "_sum";
+    String[] upperBoundNames = new String[upperBounds.length];
+    for (int i = 0; i < upperBounds.length; i++) {
+      upperBoundNames[i] = Collector.doubleToGoString(upperBounds[i]);
+    }
+    long[] cumulative = new long[upperBounds.length];
+    for (Series each : series.values()) {
+      if (each.isRemoved()) {
+        continue;
+      }
+      HistogramSeries histogram = (HistogramSeries) each;
+      // Read once, so that the buckets, the count and the sum agree with each other.
+      histogram.cumulativeCounts(cumulative);
+      double sum = histogram.sum();
+      header.writeOnce(out);
+      String[] names = each.key.names();
+      String[] values = each.key.values();
+      for (int i = 0; i < cumulative.length; i++) {
+        writeLine(out, bucketName, names, values, "le", upperBoundNames[i], cumulative[i]);
+      }
+      writeLine(out, countName, names, values, null, null, cumulative[cumulative.length - 1]);
+      writeLine(out, sumName, names, values, null, null, sum);
+    }
+  }
+
+  private void writeSummaries(LineWriter out, Header header) throws IOException {
+    String countName = name + "_count";
+    String sumName = name + "_sum";
+    for (Series each : series.values()) {
+      if (each.isRemoved()) {
+        continue;
+      }
+      SummarySeries summary = (SummarySeries) each;
+      SortedMap<Double, Double> quantiles = summary.quantiles();
+      long summaryCount = summary.count();
+      double sum = summary.sum();
+      header.writeOnce(out);
+      String[] names = each.key.names();
+      String[] values = each.key.values();
+      if (quantiles != null) {
+        for (Map.Entry<Double, Double> quantile : quantiles.entrySet()) {
+          writeLine(
+              out,
+              name,
+              names,
+              values,
+              "quantile",
+              Collector.doubleToGoString(quantile.getKey()),
+              quantile.getValue());
+        }
+      }
+      writeLine(out, countName, names, values, null, null, summaryCount);
+      writeLine(out, sumName, names, values, null, null, sum);
+    }
+  }
+
+  private static void writeLine(
+      LineWriter out,
+      String sampleName,
+      String[] names,
+      String[] values,
+      String extraName,
+      String extraValue,
+      double value)
+      throws IOException {
+    out.append(sampleName);
+    out.appendLabels(names, values, extraName, extraValue);
+    out.append(' ');
+    out.appendDouble(value);
+    out.append('\n');
+  }
+
+  /** A family's {@code # HELP} and {@code # TYPE} lines, written before its first sample. */
+  private final class Header {
+    private final String name;
+    private final Type type;
+    private final String help;
+    private boolean written;
+
+    Header(String name, Type type, String help) {
+      this.name = name;
+      this.type = type;
+      this.help = help;
+    }
+
+    void writeOnce(LineWriter out) throws IOException {
+      if (written) {
+        return;
+      }
+      written = true;
+      // As simpleclient writes it, but a counter named as pushed is typed a counter.
+      String suffix = type == Type.COUNTER ? "_total" : "";
+      out.append("# HELP ");
+      out.append(name);
+      out.append(suffix);
+      out.append(' ');
+      out.appendEscaped(help, false);
+      out.append("\n# TYPE ");
+      out.append(name);
+      out.append(suffix);
+      out.append(' ');
+      out.append(exactName ? "counter" : typeString(type));
+      out.append('\n');
+    }
+  }
+
+  private static String typeString(Type type) {
+    return switch (type) {
+      case GAUGE -> "gauge";
+      case COUNTER -> "counter";
+      case SUMMARY -> "summary";
+      case HISTOGRAM -> "histogram";
+      default -> "untyped";
+    };
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.prometheus.client.Predicate;
 import io.prometheus.client.SampleNameFilter;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.pushprom.core.CounterNames;
+import io.pushprom.core.TextExposition;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,10 +81,14 @@ final class ScrapeHandler implements HttpHandler {
     String contentType =
         Exposition.contentType(counterNames, exchange.getRequestHeaders().getFirst("Accept"));
     Predicate<String> filter = SampleNameFilter.restrictToNamesEqualTo(null, names);
+    if (filter == null && contentType.equals(TextFormat.CONTENT_TYPE_004)) {
+      // Pushed metrics then write themselves straight from their series, with no sample made.
+      filter = TextExposition.FILTER;
+    }
     List<MetricFamilySamples> families;
     try {
       // Every collector is asked first, so that one that fails gets a 500 before anything is
-      // sent. That costs little: pushed families make their samples as the writer reads them.
+      // sent. That costs little: pushed families make their samples, if any, as they are written.
       families =
           Collections.list(
               filter == null
