@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar io.pushprom.benchmarks.ScrapeLoad \
- *   --series 1000000 --scrapes 7 --posters 16 --rounds 2 /tmp/before.jar pushprom-cli/target/pushprom.jar
+ *   --series 1000000 --scrapes 7 --posters 16 --rounds 2 [--xmx 1g] [--jvm -XX:...] \
+ *   /tmp/before.jar pushprom-cli/target/pushprom.jar
  * }</pre>
  */
 final class ScrapeLoad {
@@ -36,6 +37,7 @@ final class ScrapeLoad {
     int posters = 0;
     int rounds = 1;
     String xmx = "1g";
+    List<String> jvm = new ArrayList<>();
     List<Path> jars = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -44,34 +46,40 @@ final class ScrapeLoad {
         case "--posters" -> posters = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--xmx" -> xmx = args[++i];
+        case "--jvm" -> jvm.add(args[++i]);
         default -> jars.add(Path.of(args[i]));
       }
     }
     for (int round = 1; round <= rounds; round++) {
       for (Path jar : jars) {
-        run(jar, series, scrapes, posters, xmx, round);
+        run(jar, series, scrapes, posters, xmx, jvm, round);
       }
     }
   }
 
-  private static void run(Path jar, int series, int scrapes, int posters, String xmx, int round)
+  private static void run(
+      Path jar, int series, int scrapes, int posters, String xmx, List<String> jvm, int round)
       throws Exception {
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + xmx);
+    command.addAll(jvm);
+    command.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "-http-listen-address",
+            "127.0.0.1:" + port,
+            "-udp-listen-address",
+            "off",
+            "-max-series",
+            Integer.toString(series + 1000)));
     Process server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + xmx,
-                "-jar",
-                jar.toString(),
-                "-http-listen-address",
-                "127.0.0.1:" + port,
-                "-udp-listen-address",
-                "off",
-                "-max-series",
-                Integer.toString(series + 1000))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

@@ -1,8 +1,8 @@
 package io.pushprom.core;
 
 import io.prometheus.client.Collector;
-import io.prometheus.client.Predicate;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -471,20 +471,6 @@ final class Family extends Collector implements Collector.Describable {
   }
 
   /**
-   * As {@link Collector#collect(Predicate)}, but a {@link TextExposition} that writes this family
-   * straight from its series for {@link TextExposition#FILTER}: no sample made at all.
-   */
-  @Override
-  public List<MetricFamilySamples> collect(Predicate<String> sampleNameFilter) {
-    if (sampleNameFilter == TextExposition.FILTER) {
-      return series.isEmpty()
-          ? List.of()
-          : List.of(new TextExposition(this, exactName ? Type.UNKNOWN : type.collectorType()));
-    }
-    return super.collect(sampleNameFilter);
-  }
-
-  /**
    * Writes this family as {@code TextFormat.write004} writes the samples {@link #collect()} makes
    * of it: the header, named {@code headerName} (simpleclient's name of the family) and typed by
    * {@code headerType}, only once a series is written, as a family of no samples is not collected.
@@ -500,7 +486,7 @@ final class Family extends Collector implements Collector.Describable {
   }
 
   private void writeScalars(LineWriter out, Header header) throws IOException {
-    String sampleName = type == MetricType.COUNTER && !exactName ? name + "_total" : name;
+    byte[] sampleName = ascii(type == MetricType.COUNTER && !exactName ? name + "_total" : name);
     for (Series each : series.values()) {
       double value = ((ScalarSeries) each).value();
       if (Double.isNaN(value)) {
@@ -508,7 +494,7 @@ final class Family extends Collector implements Collector.Describable {
       }
       header.writeOnce(out);
       out.append(sampleName);
-      out.appendLabels(each.key.names(), each.key.values(), null, null);
+      out.appendLabels(each.labelPairs, null);
       out.append(' ');
       out.appendDouble(value);
       out.append('\n');
@@ -516,12 +502,12 @@ final class Family extends Collector implements Collector.Describable {
   }
 
   private void writeHistograms(LineWriter out, Header header) throws IOException {
-    String bucketName = name + "_bucket";
-    String countName = name + "_count";
-    String sumName = name + "_sum";
-    String[] upperBoundNames = new String[upperBounds.length];
+    byte[] bucketName = ascii(name + "_bucket");
+    byte[] countName = ascii(name + "_count");
+    byte[] sumName = ascii(name + "_sum");
+    byte[][] upperBoundPairs = new byte[upperBounds.length][];
     for (int i = 0; i < upperBounds.length; i++) {
-      upperBoundNames[i] = Collector.doubleToGoString(upperBounds[i]);
+      upperBoundPairs[i] = ascii("le=\"" + Collector.doubleToGoString(upperBounds[i]) + "\",");
     }
     long[] cumulative = new long[upperBounds.length];
     for (Series each : series.values()) {
@@ -533,19 +519,19 @@ final class Family extends Collector implements Collector.Describable {
       histogram.cumulativeCounts(cumulative);
       double sum = histogram.sum();
       header.writeOnce(out);
-      String[] names = each.key.names();
-      String[] values = each.key.values();
+      byte[] pairs = each.labelPairs;
       for (int i = 0; i < cumulative.length; i++) {
-        writeLine(out, bucketName, names, values, "le", upperBoundNames[i], cumulative[i]);
+        writeLine(out, bucketName, pairs, upperBoundPairs[i], cumulative[i]);
       }
-      writeLine(out, countName, names, values, null, null, cumulative[cumulative.length - 1]);
-      writeLine(out, sumName, names, values, null, null, sum);
+      writeLine(out, countName, pairs, null, cumulative[cumulative.length - 1]);
+      writeLine(out, sumName, pairs, null, sum);
     }
   }
 
   private void writeSummaries(LineWriter out, Header header) throws IOException {
-    String countName = name + "_count";
-    String sumName = name + "_sum";
+    byte[] quantileName = ascii(name);
+    byte[] countName = ascii(name + "_count");
+    byte[] sumName = ascii(name + "_sum");
     for (Series each : series.values()) {
       if (each.isRemoved()) {
         continue;
@@ -555,36 +541,24 @@ final class Family extends Collector implements Collector.Describable {
       long summaryCount = summary.count();
       double sum = summary.sum();
       header.writeOnce(out);
-      String[] names = each.key.names();
-      String[] values = each.key.values();
+      byte[] pairs = each.labelPairs;
       if (quantiles != null) {
         for (Map.Entry<Double, Double> quantile : quantiles.entrySet()) {
-          writeLine(
-              out,
-              name,
-              names,
-              values,
-              "quantile",
-              Collector.doubleToGoString(quantile.getKey()),
-              quantile.getValue());
+          byte[] quantilePair =
+              ascii("quantile=\"" + Collector.doubleToGoString(quantile.getKey()) + "\",");
+          writeLine(out, quantileName, pairs, quantilePair, quantile.getValue());
         }
       }
-      writeLine(out, countName, names, values, null, null, summaryCount);
-      writeLine(out, sumName, names, values, null, null, sum);
+      writeLine(out, countName, pairs, null, summaryCount);
+      writeLine(out, sumName, pairs, null, sum);
     }
   }
 
   private static void writeLine(
-      LineWriter out,
-      String sampleName,
-      String[] names,
-      String[] values,
-      String extraName,
-      String extraValue,
-      double value)
+      LineWriter out, byte[] sampleName, byte[] pairs, byte[] extraPair, double value)
       throws IOException {
     out.append(sampleName);
-    out.appendLabels(names, values, extraName, extraValue);
+    out.appendLabels(pairs, extraPair);
     out.append(' ');
     out.appendDouble(value);
     out.append('\n');
@@ -610,18 +584,17 @@ final class Family extends Collector implements Collector.Describable {
       written = true;
       // As simpleclient writes it, but a counter named as pushed is typed a counter.
       String suffix = type == Type.COUNTER ? "_total" : "";
-      out.append("# HELP ");
-      out.append(name);
-      out.append(suffix);
-      out.append(' ');
-      out.appendEscaped(help, false);
-      out.append("\n# TYPE ");
-      out.append(name);
-      out.append(suffix);
-      out.append(' ');
-      out.append(exactName ? "counter" : typeString(type));
-      out.append('\n');
+      StringBuilder text = new StringBuilder("# HELP ").append(name).append(suffix).append(' ');
+      LineWriter.escape(text, help, false);
+      text.append("\n# TYPE ").append(name).append(suffix).append(' ');
+      text.append(exactName ? "counter" : typeString(type)).append('\n');
+      out.append(text.toString().getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /** A metric or label name, or a number: ASCII by the rules that validate them. */
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String typeString(Type type) {
@@ -636,6 +609,11 @@ final class Family extends Collector implements Collector.Describable {
 
   @Override
   public List<MetricFamilySamples> collect() {
+    if (TextExposition.isCollecting()) {
+      return series.isEmpty()
+          ? List.of()
+          : List.of(new TextExposition(this, exactName ? Type.UNKNOWN : type.collectorType()));
+    }
     List<MetricFamilySamples.Sample> samples;
     if (type == MetricType.COUNTER || type == MetricType.GAUGE) {
       samples =

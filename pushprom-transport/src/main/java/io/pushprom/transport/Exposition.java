@@ -6,8 +6,13 @@ import io.prometheus.client.exporter.common.TextFormat;
 import io.pushprom.core.CounterNames;
 import io.pushprom.core.GoCounterSamples;
 import io.pushprom.core.TextExposition;
+import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,6 +26,8 @@ import java.util.TreeMap;
  * that name: the same escaping of help and label values, the same numbers.
  */
 final class Exposition {
+  private static final int BUFFER_CHARS = 32 << 10;
+
   private Exposition() {}
 
   /**
@@ -34,14 +41,32 @@ final class Exposition {
   }
 
   /**
-   * Writes {@code families} in {@code contentType}, one of {@link #contentType}'s, as simpleclient's
-   * {@link TextFormat#writeFormat} writes them in one call; in the text format 0.0.4 the families
-   * that are {@link TextExposition}s write themselves, straight from their series.
+   * Writes {@code families} in {@code contentType}, one of {@link #contentType}'s, in UTF-8, as
+   * simpleclient's {@link TextFormat#writeFormat} writes them in one call; in the text format 0.0.4
+   * the families that are {@link TextExposition}s write themselves, straight from their series.
+   * Leaves {@code stream} open and unflushed.
    */
-  static void write(String contentType, Writer out, List<MetricFamilySamples> families)
+  static void write(String contentType, OutputStream stream, List<MetricFamilySamples> families)
       throws IOException {
+    // The writer's flushes, before each family that writes itself, must not flush the stream: on
+    // a chunked answer each would send a chunk.
+    Writer out =
+        new BufferedWriter(
+            new OutputStreamWriter(
+                new FilterOutputStream(stream) {
+                  @Override
+                  public void write(byte[] bytes, int offset, int length) throws IOException {
+                    out.write(bytes, offset, length);
+                  }
+
+                  @Override
+                  public void flush() {}
+                },
+                StandardCharsets.UTF_8),
+            BUFFER_CHARS);
     if (!contentType.equals(TextFormat.CONTENT_TYPE_004)) {
       TextFormat.writeFormat(contentType, out, Collections.enumeration(families));
+      out.flush();
       return;
     }
     // simpleclient's writer keeps OpenMetrics' own samples (_created, _gcount, _gsum) for the end,
@@ -49,7 +74,8 @@ final class Exposition {
     Map<String, MetricFamilySamples> endFamilies = new TreeMap<>();
     for (MetricFamilySamples family : families) {
       if (family instanceof TextExposition pushed) {
-        pushed.write004(out);
+        out.flush();
+        pushed.write004(stream);
       } else if (family instanceof GoCounterSamples) {
         writeCounter(out, family);
       } else {
@@ -60,6 +86,7 @@ final class Exposition {
     if (!endFamilies.isEmpty()) {
       TextFormat.write004(out, Collections.enumeration(endFamilies.values()));
     }
+    out.flush();
   }
 
   /**

@@ -10,11 +10,8 @@ import io.prometheus.client.SampleNameFilter;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.pushprom.core.CounterNames;
 import io.pushprom.core.TextExposition;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -23,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -45,7 +43,6 @@ import java.util.zip.GZIPOutputStream;
 final class ScrapeHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(ScrapeHandler.class.getName());
   private static final LogLimiter LIMITED = new LogLimiter(LOG, 1);
-  private static final int BUFFER_CHARS = 32 << 10;
 
   private final CollectorRegistry registry;
   private final CounterNames counterNames;
@@ -81,19 +78,20 @@ final class ScrapeHandler implements HttpHandler {
     String contentType =
         Exposition.contentType(counterNames, exchange.getRequestHeaders().getFirst("Accept"));
     Predicate<String> filter = SampleNameFilter.restrictToNamesEqualTo(null, names);
-    if (filter == null && contentType.equals(TextFormat.CONTENT_TYPE_004)) {
-      // Pushed metrics then write themselves straight from their series, with no sample made.
-      filter = TextExposition.FILTER;
-    }
     List<MetricFamilySamples> families;
     try {
       // Every collector is asked first, so that one that fails gets a 500 before anything is
-      // sent. That costs little: pushed families make their samples, if any, as they are written.
-      families =
-          Collections.list(
-              filter == null
-                  ? registry.metricFamilySamples()
-                  : registry.filteredMetricFamilySamples(filter));
+      // sent. That costs little: in the text format 0.0.4 pushed metrics write themselves straight
+      // from their series, with no sample made; else they make their samples as they are written.
+      if (filter == null && contentType.equals(TextFormat.CONTENT_TYPE_004)) {
+        families = TextExposition.collect(registry);
+      } else {
+        families =
+            Collections.list(
+                filter == null
+                    ? registry.metricFamilySamples()
+                    : registry.filteredMetricFamilySamples(filter));
+      }
     } catch (Throwable e) {
       failed(e);
       Exchanges.fail(exchange, e); // nothing was sent yet: a 500 that names the cause
@@ -112,11 +110,7 @@ final class ScrapeHandler implements HttpHandler {
     // Length 0: chunked, as the exposition's length is only known once it is written.
     exchange.sendResponseHeaders(200, 0);
     OutputStream body = exchange.getResponseBody();
-    Writer out =
-        new BufferedWriter(
-            new OutputStreamWriter(
-                gzip ? new GZIPOutputStream(body, 8192) : body, StandardCharsets.UTF_8),
-            BUFFER_CHARS);
+    OutputStream out = gzip ? fastGzip(body) : body;
     try {
       Exposition.write(contentType, out, families);
     } catch (IOException e) {
@@ -127,6 +121,18 @@ final class ScrapeHandler implements HttpHandler {
       throw new AbortedScrape(e);
     }
     out.close();
+  }
+
+  /**
+   * gzip at the fastest level: the exposition's repetitive text still shrinks several times, at a
+   * fraction of the default level's time, on the request's thread.
+   */
+  private static OutputStream fastGzip(OutputStream body) throws IOException {
+    return new GZIPOutputStream(body, 8192) {
+      {
+        def.setLevel(Deflater.BEST_SPEED);
+      }
+    };
   }
 
   private void failed(Throwable e) {
