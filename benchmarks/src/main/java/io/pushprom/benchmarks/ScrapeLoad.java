@@ -110,6 +110,7 @@ final class ScrapeLoad {
       for (Thread poster : threads) {
         poster.join(10_000);
       }
+      String live = liveHeap(server.pid());
       double[] sorted = millis.clone();
       Arrays.sort(sorted);
       StringBuilder each = new StringBuilder();
@@ -118,7 +119,7 @@ final class ScrapeLoad {
       }
       System.out.printf(
           Locale.ROOT,
-          "round %d %s: %,d series, %,d bytes: median %.1f ms (min %.1f, max %.1f) [%s]; %d posters: %,.0f POSTs/s during scrapes%n",
+          "round %d %s: %,d series, %,d bytes: median %.1f ms (min %.1f, max %.1f) [%s]; %d posters: %,.0f POSTs/s during scrapes; live heap %s%n",
           round,
           jar,
           series,
@@ -128,11 +129,33 @@ final class ScrapeLoad {
           sorted[sorted.length - 1],
           each,
           posters,
-          postedDuring / seconds);
+          postedDuring / seconds,
+          live);
     } finally {
       server.destroy();
       server.waitFor();
     }
+  }
+
+  /** The live heap after a full collection, as {@code jcmd GC.class_histogram} totals it. */
+  private static String liveHeap(long pid) throws IOException, InterruptedException {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String total = "?";
+    for (String line :
+        new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith("Total")) {
+        long bytes = Long.parseLong(line.trim().split("\\s+")[2]);
+        total = String.format(Locale.ROOT, "%,d B", bytes);
+      }
+    }
+    jcmd.waitFor();
+    return total;
   }
 
   private static void awaitUp(int port) throws InterruptedException, IOException {

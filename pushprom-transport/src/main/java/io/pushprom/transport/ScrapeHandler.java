@@ -30,10 +30,12 @@ import java.util.zip.GZIPOutputStream;
  * scrape holds no buffer of the whole body, and a client that never reads its answer holds only its
  * own thread, until the write timeout, never the scrapes of others. Kept from simpleclient's: the
  * text format 0.0.4 or OpenMetrics by {@code Accept} ({@link TextFormat#chooseContentType}), gzip
- * by {@code Accept-Encoding}, {@code name[]} filters, and {@code HEAD}; the formatting is its
- * {@link TextFormat#writeFormat}, but for counters named as the Go original names them ({@link
- * CounterNames#GO}), which {@link Exposition} writes, in the text format 0.0.4 whatever {@code
- * Accept} asks.
+ * by {@code Accept-Encoding} (at the fastest level), {@code name[]} filters, and {@code HEAD}; the
+ * formatting is its {@link TextFormat#writeFormat}, byte for byte, but for counters named as the Go
+ * original names them ({@link CounterNames#GO}), which {@link Exposition} writes, in the text format
+ * 0.0.4 whatever {@code Accept} asks. A whole scrape in the text format 0.0.4 has pushed metrics
+ * write themselves straight from their series ({@link TextExposition}), which makes no sample, list
+ * or string per series: that is what Prometheus's {@code /metrics} of a million series costs most.
  *
  * <p>A scrape that fails is logged at {@code WARNING} with its cause and counted in {@code
  * pushprom_scrape_errors_total}. A collector that fails gets a {@code 500} naming the cause; a
