@@ -839,6 +839,9 @@ public final class Aggregator implements AutoCloseable {
   }
 
   private void count(Transport transport, List<Rejection> rejections) {
+    if (rejections.isEmpty()) {
+      return; // the usual body: no array to sum into
+    }
     // Summed by reason first: a body of millions of rejections is three label lookups, not
     // millions.
     int[] byReason = new int[REASONS.length];

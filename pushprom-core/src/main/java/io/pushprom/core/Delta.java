@@ -175,9 +175,12 @@ public record Delta(
       if (values[i] == null) {
         throw invalid(subject(type, name) + ": label " + labelName + " has no value");
       }
-      String problem = Unicode.problem("label " + labelName + " value", values[i]);
-      if (problem != null) {
-        throw invalid(subject(type, name) + ": " + problem);
+      // The subject is made only for a value found wrong, not for every label.
+      if (Unicode.loneSurrogate(values[i]) >= 0) {
+        throw invalid(
+            subject(type, name)
+                + ": "
+                + Unicode.problem("label " + labelName + " value", values[i]));
       }
     }
     return labels;
@@ -255,26 +258,55 @@ public record Delta(
   }
 
   static boolean isMetricName(String name) {
-    if (name.isEmpty()) {
+    return isName(name, METRIC_NAME);
+  }
+
+  static boolean isLabelName(String name) {
+    return isName(name, LABEL_NAME);
+  }
+
+  /** Where an ASCII character may be in a name: anywhere, or after the first character only. */
+  private static final byte ANYWHERE = 2;
+
+  private static final byte NOT_FIRST = 1;
+
+  /** Per ASCII character, where a metric name may have it: {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
+  private static final byte[] METRIC_NAME = nameCharacters(true);
+
+  /** Per ASCII character, where a label name may have it: {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
+  private static final byte[] LABEL_NAME = nameCharacters(false);
+
+  private static byte[] nameCharacters(boolean colon) {
+    byte[] where = new byte[128];
+    for (char c = 'a'; c <= 'z'; c++) {
+      where[c] = ANYWHERE;
+      where[Character.toUpperCase(c)] = ANYWHERE;
+    }
+    where['_'] = ANYWHERE;
+    where[':'] = colon ? ANYWHERE : 0;
+    for (char c = '0'; c <= '9'; c++) {
+      where[c] = NOT_FIRST;
+    }
+    return where;
+  }
+
+  // A table read per character, as every delta's names are checked.
+  private static boolean isName(String name, byte[] where) {
+    int length = name.length();
+    if (length == 0) {
       return false;
     }
-    for (int i = 0; i < name.length(); i++) {
+    char first = name.charAt(0);
+    if (first >= 128 || where[first] != ANYWHERE) {
+      return false;
+    }
+    for (int i = 1; i < length; i++) {
       char c = name.charAt(i);
-      boolean valid =
-          c >= 'a' && c <= 'z'
-              || c >= 'A' && c <= 'Z'
-              || c == '_'
-              || c == ':'
-              || i > 0 && c >= '0' && c <= '9';
-      if (!valid) {
+      if (c >= 128 || where[c] == 0) {
         return false;
       }
     }
     return true;
-  }
-
-  static boolean isLabelName(String name) {
-    return isMetricName(name) && name.indexOf(':') < 0;
   }
 
   /** Formats a number as a person would write it: {@code 2}, not {@code 2.0}. */

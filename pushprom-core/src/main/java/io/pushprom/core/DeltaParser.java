@@ -282,10 +282,20 @@ final class DeltaParser {
     void read(String field, JsonParser parser, JsonToken token) throws IOException {
       switch (field) {
         case "type" -> {
-          type = token == JsonToken.VALUE_STRING ? match(parser, TYPES) : null;
-          unknownType = type == null ? string(field, parser, token) : null;
+          String plain = plainText(parser, token);
+          type =
+              plain != null
+                  ? named(plain, TYPES)
+                  : token == JsonToken.VALUE_STRING ? match(parser, TYPES) : null;
+          unknownType =
+              type != null ? null : plain != null ? plain : string(field, parser, token);
         }
         case "name" -> {
+          String plain = plainText(parser, token);
+          if (plain != null && limits.metricName(plain.length()) == null) {
+            name = plain;
+            return;
+          }
           String tooLong =
               token == JsonToken.VALUE_STRING ? limits.metricName(parser.getTextLength()) : null;
           if (tooLong == null) {
@@ -302,18 +312,28 @@ final class DeltaParser {
           }
         }
         case "help" -> {
+          String plain = plainText(parser, token);
+          if (plain != null && limits.help(plain.length()) == null) {
+            help = plain; // ASCII: no bytes to check
+            return;
+          }
           String tooLong =
               token == JsonToken.VALUE_STRING ? limits.help(parser.getTextLength()) : null;
           if (tooLong == null) {
             help = string(field, parser, token);
-            checkBytes(parser, token, "help text");
+            checkBytes(parser, token, null);
           } else {
             problem(tooLong);
           }
         }
         case "method" -> {
-          method = token == JsonToken.VALUE_STRING ? match(parser, METHODS) : null;
-          unknownMethod = method == null ? string(field, parser, token) : null;
+          String plain = plainText(parser, token);
+          method =
+              plain != null
+                  ? named(plain, METHODS)
+                  : token == JsonToken.VALUE_STRING ? match(parser, METHODS) : null;
+          unknownMethod =
+              method != null ? null : plain != null ? plain : string(field, parser, token);
         }
         case "value" -> value = number(field, parser, token);
         case "labels" -> labels = labels(parser, token);
@@ -349,6 +369,27 @@ final class DeltaParser {
                 + Method.describeAllowed(type));
       }
       return new Delta(type, name, help, method, value, labels, buckets, objectives);
+    }
+
+    /** The constant whose JSON name is {@code text}, or {@code null}. */
+    private static <E extends Enum<E>> E named(String text, E[] constants) {
+      for (E constant : constants) {
+        if (constant.toString().equals(text)) {
+          return constant;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The current token's text if it is a short plain string, read from the body's bytes by {@link
+     * TextCache#plain}: the usual name, help text, label value, type and method. Otherwise {@code
+     * null}, and Jackson reads it, escapes, non-ASCII, limits and all; it skips a string read here.
+     */
+    private String plainText(JsonParser parser, JsonToken token) {
+      return token == JsonToken.VALUE_STRING && parser instanceof UTF8StreamJsonParser
+          ? texts.plain(source.bytes(), tokenStart(parser, source) + 1, source.end())
+          : null;
     }
 
     /**
@@ -427,9 +468,11 @@ final class DeltaParser {
         }
         switch (token) {
           case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
+            String plain = plainText(parser, token);
             String tooLong = limits.labelName(label);
             if (tooLong == null) {
-              tooLong = limits.labelValue(label, parser.getTextLength());
+              tooLong =
+                  limits.labelValue(label, plain != null ? plain.length() : parser.getTextLength());
             }
             if (tooLong != null) {
               problem(tooLong);
@@ -440,9 +483,11 @@ final class DeltaParser {
               values = Arrays.copyOf(values, 2 * size);
             }
             names[size] = label;
-            values[size] = cachedText(parser);
+            values[size] = plain != null ? plain : cachedText(parser);
             size++;
-            checkBytes(parser, token, "label " + label + " value");
+            if (plain == null) {
+              checkBytes(parser, token, label);
+            }
           }
           default -> {
             problem(
@@ -462,8 +507,11 @@ final class DeltaParser {
     /**
      * Checks the UTF-8 of the string just read, which Jackson decodes however it is formed, if the
      * body has any non-ASCII byte.
+     *
+     * @param label the label whose value it is, or {@code null} for the help text: the message is
+     *     made from it only for a bad byte, not for every label read
      */
-    private void checkBytes(JsonParser parser, JsonToken token, String what) {
+    private void checkBytes(JsonParser parser, JsonToken token, String label) {
       if (!source.checkBytes() || token != JsonToken.VALUE_STRING) {
         return;
       }
@@ -476,7 +524,9 @@ final class DeltaParser {
             String.format(
                 "%s: byte 0x%02x at offset %d of the body starts no well-formed UTF-8 sequence"
                     + " (overlong, surrogate, past U+10FFFF or cut short)",
-                what, source.bytes()[bad] & 0xFF, bad - source.offset()));
+                label == null ? "help text" : "label " + label + " value",
+                source.bytes()[bad] & 0xFF,
+                bad - source.offset()));
       }
     }
 

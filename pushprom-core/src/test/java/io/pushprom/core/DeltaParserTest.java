@@ -56,6 +56,48 @@ class DeltaParserTest {
     assertEquals(1.0, value("a"));
   }
 
+  /**
+   * Short plain ASCII strings are read from the bytes and the others by Jackson: either way each
+   * field holds the text as JSON means it, read twice as once (the second time from the cache).
+   */
+  @ParameterizedTest
+  @MethodSource("stringsAsWritten")
+  void readsStringsAsJsonMeansThem(String written, String meant) {
+    String body =
+        json("{'type':'counter','name':'n','help':'%s','method':'inc','labels':{'l':'%s'}}")
+            .formatted(written, written);
+    for (int time = 0; time < 2; time++) {
+      Delta delta = Delta.parse(body);
+
+      assertEquals(meant, delta.help());
+      assertEquals(meant, delta.labels().get("l"));
+    }
+  }
+
+  static Stream<Arguments> stringsAsWritten() {
+    return Stream.of(
+        arguments("GET", "GET"),
+        arguments("", ""),
+        arguments("a b~\u007f", "a b~\u007f"),
+        arguments("say \\\"hi\\\"", "say \"hi\""),
+        arguments("back\\\\slash", "back\\slash"),
+        arguments("\\u0041BC", "ABC"),
+        arguments("caf\u00e9", "caf\u00e9"),
+        arguments("x".repeat(256), "x".repeat(256)),
+        arguments("x".repeat(257), "x".repeat(257)),
+        arguments("y".repeat(300) + "\\n", "y".repeat(300) + "\n"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"counter,inc", "c\\u006funter,\\u0069nc"})
+  void readsTypeAndMethodHoweverWritten(String type, String method) {
+    Delta delta =
+        Delta.parse(json("{'type':'%s','name':'n','method':'%s'}").formatted(type, method));
+
+    assertEquals(MetricType.COUNTER, delta.type());
+    assertEquals(Method.INC, delta.method());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"0000fffe", "feff0000", "003c0000", "00003c00"})
   void bytesJacksonTakesForUtf32AreMalformed(String hex) {
