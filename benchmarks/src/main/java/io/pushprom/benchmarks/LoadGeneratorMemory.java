@@ -55,7 +55,7 @@ final class LoadGeneratorMemory {
   private static final long SMALL_TARGET_BYTES = 150_000_000;
   private static final long LARGE_TARGET_BYTES = 600_000_000;
 
-  /** As rss.sh did: the JVM settles after its start, and after the fill, before VmRSS is read. */
+  /** the JVM settles after its start, and after the fill, before VmRSS is read. */
   private static final Duration IDLE_WAIT = Duration.ofSeconds(2);
 
   private static final Duration FILLED_WAIT = Duration.ofSeconds(2);
@@ -256,7 +256,7 @@ final class LoadGeneratorMemory {
     }
   }
 
-  /** An {@code inc} of counter {@code c} for each series, labelled {@code i}, as rss.sh did. */
+  /** An {@code inc} of counter {@code c} for each series, labelled {@code i}, as rss.sh did before it called this class. */
   private static long fill(LoadGeneratorServer server, int series)
       throws IOException, InterruptedException {
     return LoadGeneratorDeltas.fill(
