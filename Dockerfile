@@ -2,7 +2,7 @@
 # a non-root user.
 #
 #   docker build -t pushprom .
-#   docker run -d --name pushprom -p 9091:9091 -p 9090:9090/udp --memory 256m --stop-timeout 30 \
+#   docker run -d --name pushprom -p 9091:9091 -p 9090:9090/udp --memory 512m --stop-timeout 30 \
 #     -v pushprom-state:/var/lib/pushprom pushprom
 #
 # Flags go after the image name and replace the default CMD (keep -state-file to keep the state):
@@ -28,8 +28,9 @@ COPY --from=build /src/pushprom-cli/target/pushprom.jar /opt/pushprom/pushprom.j
 
 # The options measured in docs/footprint.md: the serial collector, a small initial heap and little
 # free heap kept after a collection keep the resident memory low; the heap follows the container's
-# memory limit (MaxRAMPercentage of it), which -Xmx would not. -XX:+ExitOnOutOfMemoryError makes an out-of-memory JVM exit (code 3) so that
-# the container's restart policy starts it again.
+# memory limit (MaxRAMPercentage of it), which -Xmx would not: 512 MiB give a 256 MiB heap, which
+# holds 253,440 series (-max-series auto). -XX:+ExitOnOutOfMemoryError makes an out-of-memory JVM
+# exit (code 3) so that the container's restart policy starts it again.
 ENV JAVA_TOOL_OPTIONS="-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxRAMPercentage=50 -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m"
 
 USER 10001:10001
