@@ -17,8 +17,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@link LoadGeneratorJmh}: the JMH scores of {@code --jmh}, folded in;
  *   <li>{@link LoadGeneratorStartUp}: process start to the first 200;
- *   <li>{@link LoadGeneratorUdp}: single deltas, NDJSON batches, the PHP client's order, and
- *       single deltas while 1,000,000 series are scraped;
+ *   <li>{@link LoadGeneratorUdp}: single deltas, NDJSON batches, the PHP client's order, and single
+ *       deltas while 1,000,000 series are scraped;
  *   <li>{@link LoadGeneratorHttpIngest}: single deltas against a do-nothing server, batches,
  *       batches with expiry on and off;
  *   <li>{@link LoadGeneratorScrape}: scrapes at 100,000 and 1,000,000 series, heap per series;
@@ -34,10 +34,10 @@ import java.util.Locale;
  *     --jar pushprom-cli/target/pushprom.jar [--jmh /tmp/jmh.json] [--only "UDP"]
  * }</pre>
  *
- * <p>{@code --only PREFIX} runs the scenarios whose name starts with PREFIX. Progress goes to stderr
- * and the table to stdout. Every scenario is bounded in time and count; a watchdog stops the run
- * after twelve minutes. Exit codes: 0 when every target was met, 1 when one was not (or could not
- * be measured), 2 for a bad command line.
+ * <p>{@code --only PREFIX} runs the scenarios whose name starts with PREFIX. Progress goes to
+ * stderr and the table to stdout. Every scenario is bounded in time and count; a watchdog stops the
+ * run after twelve minutes. Exit codes: 0 when every target was met, 1 when one was not (or could
+ * not be measured), 2 for a bad command line.
  */
 public final class LoadGenerator {
   private static final Duration WATCHDOG = Duration.ofMinutes(12);

@@ -86,10 +86,8 @@ final class LoadGeneratorHttpIngest {
       long ok = 0;
       for (int round = 0; round < ROUNDS; round++) {
         baselineRequests +=
-            hammer(nullServer.httpPort(), CONNECTIONS, requests, Duration.ZERO, ROUND)
-                .measured();
-        HttpRun run =
-            hammer(server.httpPort(), CONNECTIONS, requests, Duration.ZERO, ROUND);
+            hammer(nullServer.httpPort(), CONNECTIONS, requests, Duration.ZERO, ROUND).measured();
+        HttpRun run = hammer(server.httpPort(), CONNECTIONS, requests, Duration.ZERO, ROUND);
         requestsServed += run.measured();
         ok += run.ok();
       }
@@ -100,22 +98,22 @@ final class LoadGeneratorHttpIngest {
       double ratio = perSecond / baselinePerSecond;
       return List.of(
           Row.info(
-          "HTTP single: NullServer (JDK HttpServer, no work)",
-          offered,
-          count(baselinePerSecond) + " req/s",
-          "baseline"),
+              "HTTP single: NullServer (JDK HttpServer, no work)",
+              offered,
+              count(baselinePerSecond) + " req/s",
+              "baseline"),
           Row.of(
-          "HTTP single: pushprom, 1 delta/POST",
-          offered,
-          count(perSecond)
-              + " req/s; applied "
-              + count(applied)
-              + (applied == ok ? " = " : " ≠ ")
-              + count(ok)
-              + " 200s",
-          percent(ratio, 1) + " of NullServer",
-          "≥ 85% of NullServer",
-          ratio >= RATIO_TARGET && applied == ok));
+              "HTTP single: pushprom, 1 delta/POST",
+              offered,
+              count(perSecond)
+                  + " req/s; applied "
+                  + count(applied)
+                  + (applied == ok ? " = " : " ≠ ")
+                  + count(ok)
+                  + " 200s",
+              percent(ratio, 1) + " of NullServer",
+              "≥ 85% of NullServer",
+              ratio >= RATIO_TARGET && applied == ok));
     }
   }
 
@@ -127,34 +125,29 @@ final class LoadGeneratorHttpIngest {
             ndjson(0, BATCH_DELTAS, i -> counter("lg_http_batch", series(i % SERIES))));
     try (LoadGeneratorServer server = LoadGeneratorServer.pushprom(jar, List.of())) {
       HttpRun run =
-          hammer(
-              server.httpPort(),
-              BATCH_CONNECTIONS,
-              List.of(request),
-              BATCH_WARM_UP,
-              MEASURE);
+          hammer(server.httpPort(), BATCH_CONNECTIONS, List.of(request), BATCH_WARM_UP, MEASURE);
       double applied = server.sum("lg_http_batch_total");
       double expected = (double) run.ok() * BATCH_DELTAS;
       double deltasPerSecond = run.perSecond() * BATCH_DELTAS;
       return List.of(
           Row.of(
-          "HTTP batches: NDJSON, 1,000 deltas/POST",
-          BATCH_CONNECTIONS
-              + " keep-alive connections, "
-              + BATCH_WARM_UP.toSeconds()
-              + " s warm-up + "
-              + MEASURE.toSeconds()
-              + " s",
-          count(deltasPerSecond)
-              + " deltas/s ("
-              + count(run.perSecond())
-              + " POST/s); applied "
-              + count(applied)
-              + (applied == expected ? " = " : " ≠ ")
-              + "200s × 1,000",
-          "—",
-          "≥ 1,000,000 deltas/s",
-          deltasPerSecond >= BATCH_TARGET && applied == expected));
+              "HTTP batches: NDJSON, 1,000 deltas/POST",
+              BATCH_CONNECTIONS
+                  + " keep-alive connections, "
+                  + BATCH_WARM_UP.toSeconds()
+                  + " s warm-up + "
+                  + MEASURE.toSeconds()
+                  + " s",
+              count(deltasPerSecond)
+                  + " deltas/s ("
+                  + count(run.perSecond())
+                  + " POST/s); applied "
+                  + count(applied)
+                  + (applied == expected ? " = " : " ≠ ")
+                  + "200s × 1,000",
+              "—",
+              "≥ 1,000,000 deltas/s",
+              deltasPerSecond >= BATCH_TARGET && applied == expected));
     }
   }
 
@@ -166,17 +159,12 @@ final class LoadGeneratorHttpIngest {
   List<Row> batchesWithExpiry() throws Exception {
     String name = "lg_http_expiry";
     byte[] request =
-        LoadGeneratorHttp.post(
-            ndjson(0, BATCH_DELTAS, i -> counter(name, series(i % SERIES))));
+        LoadGeneratorHttp.post(ndjson(0, BATCH_DELTAS, i -> counter(name, series(i % SERIES))));
     List<byte[]> requests = List.of(request);
     try (LoadGeneratorServer off = LoadGeneratorServer.pushprom(jar, List.of());
         LoadGeneratorServer on = LoadGeneratorServer.pushprom(jar, List.of(), EXPIRY_FLAGS)) {
-      long offOk =
-          hammer(off.httpPort(), BATCH_CONNECTIONS, requests, BATCH_WARM_UP, ROUND)
-              .ok();
-      long onOk =
-          hammer(on.httpPort(), BATCH_CONNECTIONS, requests, BATCH_WARM_UP, ROUND)
-              .ok();
+      long offOk = hammer(off.httpPort(), BATCH_CONNECTIONS, requests, BATCH_WARM_UP, ROUND).ok();
+      long onOk = hammer(on.httpPort(), BATCH_CONNECTIONS, requests, BATCH_WARM_UP, ROUND).ok();
       long offMeasured = 0;
       long onMeasured = 0;
       for (int round = 0; round < EXPIRY_ROUNDS; round++) {
@@ -211,27 +199,27 @@ final class LoadGeneratorHttpIngest {
       boolean onExact = on.sum(name + "_total") == (double) onOk * BATCH_DELTAS;
       return List.of(
           Row.of(
-          "HTTP batches: expiry on (-series-ttl 10m) vs off",
-          BATCH_CONNECTIONS
-              + " keep-alive connections, NDJSON × 1,000, "
-              + EXPIRY_ROUNDS
-              + " rounds of "
-              + ROUND.toSeconds()
-              + " s each, the servers taking turns, after "
-              + BATCH_WARM_UP.toSeconds()
-              + " s warm-up + "
-              + ROUND.toSeconds()
-              + " s each",
-          "on "
-              + count(onPerSecond)
-              + " deltas/s, off "
-              + count(offPerSecond)
-              + " deltas/s; applied "
-              + (onExact && offExact ? "=" : "≠")
-              + " 200s × 1,000 on both",
-          percent(ratio, 1) + " of expiry off",
-          "≥ " + percent(EXPIRY_RATIO_TARGET, 0) + " of expiry off",
-          ratio >= EXPIRY_RATIO_TARGET && onExact && offExact));
+              "HTTP batches: expiry on (-series-ttl 10m) vs off",
+              BATCH_CONNECTIONS
+                  + " keep-alive connections, NDJSON × 1,000, "
+                  + EXPIRY_ROUNDS
+                  + " rounds of "
+                  + ROUND.toSeconds()
+                  + " s each, the servers taking turns, after "
+                  + BATCH_WARM_UP.toSeconds()
+                  + " s warm-up + "
+                  + ROUND.toSeconds()
+                  + " s each",
+              "on "
+                  + count(onPerSecond)
+                  + " deltas/s, off "
+                  + count(offPerSecond)
+                  + " deltas/s; applied "
+                  + (onExact && offExact ? "=" : "≠")
+                  + " 200s × 1,000 on both",
+              percent(ratio, 1) + " of expiry off",
+              "≥ " + percent(EXPIRY_RATIO_TARGET, 0) + " of expiry off",
+              ratio >= EXPIRY_RATIO_TARGET && onExact && offExact));
     }
   }
 

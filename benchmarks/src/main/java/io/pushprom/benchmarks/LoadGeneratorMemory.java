@@ -16,13 +16,12 @@ import java.util.Locale;
 
 /**
  * Resident memory: the VmRSS of {@code /proc/PID/status}, the whole process and not only its heap,
- * of a server holding 100,000 or 1,000,000 counter series (one label each, as in
- * docs/footprint.md) under given JVM options. It reads VmRSS idle (nothing pushed), after the fill,
- * after three whole scrapes (a scrape allocates), and VmHWM, the peak. The scenarios hold the
- * README's run command and the Dockerfile's options to the targets; {@code memory-options} compares
- * collectors at 100,000 series, adding the ingest rate and the server's CPU time a delta costs.
- * Run on its own, it prints one row of docs/footprint.md's table, as {@code benchmarks/rss.sh}
- * asks it to:
+ * of a server holding 100,000 or 1,000,000 counter series (one label each, as in docs/footprint.md)
+ * under given JVM options. It reads VmRSS idle (nothing pushed), after the fill, after three whole
+ * scrapes (a scrape allocates), and VmHWM, the peak. The scenarios hold the README's run command
+ * and the Dockerfile's options to the targets; {@code memory-options} compares collectors at
+ * 100,000 series, adding the ingest rate and the server's CPU time a delta costs. Run on its own,
+ * it prints one row of docs/footprint.md's table, as {@code benchmarks/rss.sh} asks it to:
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar io.pushprom.benchmarks.LoadGeneratorMemory \
@@ -116,7 +115,8 @@ final class LoadGeneratorMemory {
         targetRow(
             "Dockerfile's options",
             dockerSmall,
-            "the Dockerfile's JAVA_TOOL_OPTIONS -XX:MaxRAM=512m (a 512 MiB container: 256 MiB heap)",
+            "the Dockerfile's JAVA_TOOL_OPTIONS -XX:MaxRAM=512m (a 512 MiB container: 256 MiB"
+                + " heap)",
             SMALL,
             SMALL_TARGET_BYTES),
         targetRow(
@@ -210,9 +210,10 @@ final class LoadGeneratorMemory {
    */
   static Footprint measure(Path jar, List<String> options, int series, boolean again)
       throws IOException, InterruptedException {
-    List<String> jvm = options.contains("-XX:+ExitOnOutOfMemoryError")
-        ? options
-        : plus(List.of("-XX:+ExitOnOutOfMemoryError"), options.toArray(String[]::new));
+    List<String> jvm =
+        options.contains("-XX:+ExitOnOutOfMemoryError")
+            ? options
+            : plus(List.of("-XX:+ExitOnOutOfMemoryError"), options.toArray(String[]::new));
     try (LoadGeneratorServer server = LoadGeneratorServer.pushprom(jar, jvm, FLAGS)) {
       server.awaitHealthy();
       Thread.sleep(IDLE_WAIT.toMillis());
@@ -256,7 +257,10 @@ final class LoadGeneratorMemory {
     }
   }
 
-  /** An {@code inc} of counter {@code c} for each series, labelled {@code i}, as rss.sh did before it called this class. */
+  /**
+   * An {@code inc} of counter {@code c} for each series, labelled {@code i}, as rss.sh did before
+   * it called this class.
+   */
   private static long fill(LoadGeneratorServer server, int series)
       throws IOException, InterruptedException {
     return LoadGeneratorDeltas.fill(

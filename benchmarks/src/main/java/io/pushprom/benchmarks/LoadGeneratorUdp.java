@@ -111,8 +111,7 @@ final class LoadGeneratorUdp {
       warmUp(server, channel, SERIES);
       String name = "lg_udp_single";
       UdpRun run =
-          udpRun(
-              server, channel, name, singleDatagrams(name, SERIES), 1, SINGLE_RATE, SINGLE_TIME);
+          udpRun(server, channel, name, singleDatagrams(name, SERIES), 1, SINGLE_RATE, SINGLE_TIME);
       rows.add(
           Row.of(
               "UDP single: 1 delta/datagram, 100 series",
@@ -153,8 +152,7 @@ final class LoadGeneratorUdp {
     for (int perSecond : SEARCH_RATES) {
       String name = "lg_udp_rate_" + perSecond;
       UdpRun step =
-          udpRun(
-              server, channel, name, singleDatagrams(name, SERIES), 1, perSecond, SEARCH_STEP);
+          udpRun(server, channel, name, singleDatagrams(name, SERIES), 1, perSecond, SEARCH_STEP);
       String outcome = "sent " + step.rate() + ", " + percent(step.loss(), 3) + " lost";
       LoadGenerator.log("  " + count(perSecond) + "/s: " + outcome);
       if (!step.passes(perSecond, SEARCH_MIN_OFFERED)) {
@@ -190,8 +188,7 @@ final class LoadGeneratorUdp {
           WARM_UP_RATE / BATCH_DELTAS * 10,
           BATCH_WARM_UP);
       UdpRun run =
-          udpRun(
-              server, channel, name, batchDatagrams(name), BATCH_DELTAS, BATCH_RATE, BATCH_TIME);
+          udpRun(server, channel, name, batchDatagrams(name), BATCH_DELTAS, BATCH_RATE, BATCH_TIME);
       double appliedPerSecond = run.applied() / (run.sendNanos() / 1e9);
       double settleSeconds = (run.settleNanos() - run.sendNanos()) / 1e9;
       return List.of(
