@@ -54,7 +54,9 @@ final class LoadGeneratorMemory {
   private static final long SMALL_TARGET_BYTES = 150_000_000;
   private static final long LARGE_TARGET_BYTES = 600_000_000;
 
-  /** the JVM settles after its start, and after the fill, before VmRSS is read. */
+  /**
+   * As rss.sh waited: the JVM settles after its start, and after the fill, before VmRSS is read.
+   */
   private static final Duration IDLE_WAIT = Duration.ofSeconds(2);
 
   private static final Duration FILLED_WAIT = Duration.ofSeconds(2);

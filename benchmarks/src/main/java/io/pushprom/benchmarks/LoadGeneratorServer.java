@@ -109,7 +109,8 @@ final class LoadGeneratorServer implements AutoCloseable {
     return start("NullServer", command, false);
   }
 
-  private static String java() {
+  /** The {@code java} of the JDK the load generator runs on, which starts every child JVM. */
+  static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 

@@ -56,10 +56,9 @@ final class LoadGeneratorSnapshot {
 
   private static Row row(Path dir) throws IOException, InterruptedException {
     Path out = dir.resolve("snapshot.out");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(
-                java,
+                LoadGeneratorServer.java(),
                 HEAP,
                 "-XX:+ExitOnOutOfMemoryError",
                 "-cp",
@@ -177,14 +176,14 @@ final class LoadGeneratorSnapshot {
 
   /** {@code size} counter deltas of two labels, series {@code start} on. */
   private static byte[] batch(int start, int size) {
-    StringBuilder body = new StringBuilder();
-    for (int i = start; i < start + size; i++) {
-      body.append("{\"type\":\"counter\",\"name\":\"snapshot_requests\",\"method\":\"inc\",")
-          .append("\"labels\":{\"path\":\"/api/v1/items/")
-          .append(i)
-          .append("\",\"job\":\"php\"}}\n");
-    }
-    return body.toString().getBytes(UTF_8);
+    String body =
+        LoadGeneratorDeltas.ndjson(
+            start,
+            start + size,
+            i ->
+                LoadGeneratorDeltas.counter(
+                    "snapshot_requests", "\"path\":\"/api/v1/items/" + i + "\",\"job\":\"php\""));
+    return body.getBytes(UTF_8);
   }
 
   private static List<MemoryPoolMXBean> heapPools() {
