@@ -206,13 +206,20 @@ public final class Main {
                 ? ", for ever"
                 : ", each until " + Durations.format(aggregator.seriesTtl()) + " without a delta"));
     InetSocketAddress httpAddress = arguments.get(Arguments.HTTP_LISTEN_ADDRESS);
-    HttpListener.Builder builder =
-        HttpListener.builder(aggregator)
-            .address(httpAddress)
-            .readTimeout(arguments.get(Arguments.READ_TIMEOUT))
-            .writeTimeout(arguments.get(Arguments.WRITE_TIMEOUT))
-            .maxRequestBytes(arguments.get(Arguments.MAX_REQUEST_BYTES))
-            .gracePeriod(arguments.get(Arguments.SHUTDOWN_GRACE));
+    HttpListener.Builder builder;
+    try {
+      builder =
+          HttpListener.builder(aggregator)
+              .address(httpAddress)
+              .readTimeout(arguments.get(Arguments.READ_TIMEOUT))
+              .writeTimeout(arguments.get(Arguments.WRITE_TIMEOUT))
+              .maxRequestBytes(arguments.get(Arguments.MAX_REQUEST_BYTES))
+              .gracePeriod(arguments.get(Arguments.SHUTDOWN_GRACE));
+    } catch (IllegalArgumentException e) {
+      // The builder holds the rules of its settings; a flag that breaks one is a bad command line.
+      err.println("pushprom: " + e.getMessage());
+      return 2;
+    }
     try {
       Optional<Path> users = arguments.get(Arguments.BASIC_AUTH_FILE);
       if (users.isPresent()) {
@@ -321,8 +328,7 @@ public final class Main {
             return ZonedDateTime.ofInstant(record.getInstant(), ZoneId.systemDefault()).format(TIME)
                 + " "
                 + level
-                + formatMessage(record)
-                + thrown
+                + oneLine(formatMessage(record) + thrown)
                 + System.lineSeparator();
           }
         };
@@ -345,5 +351,47 @@ public final class Main {
     LOG.setLevel(level.level());
     KeptLogManager.configured = true;
     return handler;
+  }
+
+  /**
+   * {@code text} as one line of the log that shows what it holds: line breaks, other control
+   * characters and the ones that reorder text on a terminal are written as escapes, as Java writes
+   * them in a string literal. Rejections quote what clients sent, and a label name holding a line break
+   * and a date would otherwise forge a line of its own.
+   */
+  static String oneLine(String text) {
+    StringBuilder line = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      String escape =
+          switch (c) {
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            default -> isHidden(c) ? String.format("\\u%04x", (int) c) : null;
+          };
+      if (escape != null && line == null) {
+        line = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      if (line != null) {
+        if (escape == null) {
+          line.append(c);
+        } else {
+          line.append(escape);
+        }
+      }
+    }
+    return line == null ? text : line.toString();
+  }
+
+  private static boolean isHidden(char c) {
+    return c < 0x20
+        || (c >= 0x7f && c <= 0x9f)
+        || c == '\u2028'
+        || c == '\u2029'
+        || (c >= '\u200e' && c <= '\u200f')
+        || (c >= '\u202a' && c <= '\u202e')
+        || (c >= '\u2066' && c <= '\u2069')
+        || c == '\ufeff';
   }
 }

@@ -258,6 +258,22 @@ class MainTest {
     assertNoStackTrace(err());
   }
 
+  /** A value the flag reads but the listener's builder refuses is a bad command line too. */
+  @ParameterizedTest
+  @CsvSource({
+    "-read-timeout, 0s, read timeout: 0 ms",
+    "-write-timeout, 500ms, write timeout: 500 ms"
+  })
+  void aTimeoutUnderASecondReturnsTwoNamingIt(String flag, String value, String reason) {
+    assertEquals(2, runToEnd(flag, value, "-http-listen-address", "127.0.0.1:0"));
+
+    assertEquals(
+        "pushprom: " + reason + " is under one second, the least the JDK's HTTP server counts\n",
+        err());
+    assertNoStackTrace(err());
+    assertFalse(out().contains("listening"), out());
+  }
+
   @Test
   void httpAddressInUseReturnsOneNamingTheAddress() throws IOException {
     try (ServerSocket taken = new ServerSocket()) {
@@ -440,6 +456,31 @@ class MainTest {
                 " rejected over http from 127.0.0.1: delta 0: counter gophers: negative increment"
                     + " -1 is not allowed\n"),
         out());
+  }
+
+  /** A client's text cannot write a line of its own, nor a terminal's escape, into the log. */
+  @Test
+  void aRejectionCannotForgeALogLine() throws Exception {
+    start("-http-listen-address", "127.0.0.1:0", "-udp-listen-address", "127.0.0.1:0");
+    int httpPort = port(HTTP);
+
+    String forged =
+        "{\"type\":\"counter\",\"name\":\"n\",\"method\":\"inc\",\"labels\":"
+            + "{\"a\\n2026/12/05 08:00:00 +0000 WARNING forged\\r\\u001b[2J\\u2028\":\"1\"}}";
+    assertEquals(400, post(httpPort, forged).statusCode());
+
+    awaitOutput(() -> out().contains("rejected over http"), "the rejection in the log");
+    String log = out();
+    assertFalse(log.contains("\n2026/12/05 08:00:00 +0000 WARNING forged"), log);
+    assertFalse(log.contains("\u001b") || log.contains("\r") || log.contains("\u2028"), log);
+    assertTrue(log.contains("a\\n2026/12/05 08:00:00 +0000 WARNING forged\\r\\u001b[2J\\u2028"), log);
+  }
+
+  @Test
+  void oneLineEscapesWhatWouldBreakOrHideTheLineAndLeavesTheRest() {
+    assertEquals("plain text, é ∑ 🦫", Main.oneLine("plain text, é ∑ 🦫"));
+    assertEquals("two\\nlines\\r\\t", Main.oneLine("two\nlines\r\t"));
+    assertEquals("\\u001b[2J \\u0000 \\u0085 \\u202e \\ufeff", Main.oneLine("\u001b[2J \u0000 \u0085 \u202e \ufeff"));
   }
 
   /** warn and error leave out the lines at info, the start's too; the reason still goes to err. */

@@ -1,6 +1,8 @@
 package io.pushprom.core;
 
 import io.prometheus.client.Collector;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -468,8 +470,150 @@ final class Family extends Collector implements Collector.Describable {
     return created;
   }
 
+  /**
+   * Writes this family as {@code TextFormat.write004} writes the samples {@link #collect()} makes
+   * of it: the header, named {@code headerName} (simpleclient's name of the family) and typed by
+   * {@code headerType}, only once a series is written, as a family of no samples is not collected.
+   */
+  void write004(LineWriter out, String headerName, Type headerType, String headerHelp)
+      throws IOException {
+    Header header = new Header(headerName, headerType, headerHelp);
+    switch (type) {
+      case COUNTER, GAUGE -> writeScalars(out, header);
+      case HISTOGRAM -> writeHistograms(out, header);
+      case SUMMARY -> writeSummaries(out, header);
+    }
+  }
+
+  private void writeScalars(LineWriter out, Header header) throws IOException {
+    byte[] sampleName = ascii(type == MetricType.COUNTER && !exactName ? name + "_total" : name);
+    for (Series each : series.values()) {
+      double value = ((ScalarSeries) each).value();
+      if (Double.isNaN(value)) {
+        continue; // removed
+      }
+      header.writeOnce(out);
+      out.append(sampleName);
+      out.appendLabels(each.labelPairs, null);
+      out.append(' ');
+      out.appendDouble(value);
+      out.append('\n');
+    }
+  }
+
+  private void writeHistograms(LineWriter out, Header header) throws IOException {
+    byte[] bucketName = ascii(name + "_bucket");
+    byte[] countName = ascii(name + "_count");
+    byte[] sumName = ascii(name + "_sum");
+    byte[][] upperBoundPairs = new byte[upperBounds.length][];
+    for (int i = 0; i < upperBounds.length; i++) {
+      upperBoundPairs[i] = ascii("le=\"" + Collector.doubleToGoString(upperBounds[i]) + "\",");
+    }
+    long[] cumulative = new long[upperBounds.length];
+    for (Series each : series.values()) {
+      if (each.isRemoved()) {
+        continue;
+      }
+      HistogramSeries histogram = (HistogramSeries) each;
+      // Read once, so that the buckets, the count and the sum agree with each other.
+      histogram.cumulativeCounts(cumulative);
+      double sum = histogram.sum();
+      header.writeOnce(out);
+      byte[] pairs = each.labelPairs;
+      for (int i = 0; i < cumulative.length; i++) {
+        writeLine(out, bucketName, pairs, upperBoundPairs[i], cumulative[i]);
+      }
+      writeLine(out, countName, pairs, null, cumulative[cumulative.length - 1]);
+      writeLine(out, sumName, pairs, null, sum);
+    }
+  }
+
+  private void writeSummaries(LineWriter out, Header header) throws IOException {
+    byte[] quantileName = ascii(name);
+    byte[] countName = ascii(name + "_count");
+    byte[] sumName = ascii(name + "_sum");
+    for (Series each : series.values()) {
+      if (each.isRemoved()) {
+        continue;
+      }
+      SummarySeries summary = (SummarySeries) each;
+      SortedMap<Double, Double> quantiles = summary.quantiles();
+      long summaryCount = summary.count();
+      double sum = summary.sum();
+      header.writeOnce(out);
+      byte[] pairs = each.labelPairs;
+      if (quantiles != null) {
+        for (Map.Entry<Double, Double> quantile : quantiles.entrySet()) {
+          byte[] quantilePair =
+              ascii("quantile=\"" + Collector.doubleToGoString(quantile.getKey()) + "\",");
+          writeLine(out, quantileName, pairs, quantilePair, quantile.getValue());
+        }
+      }
+      writeLine(out, countName, pairs, null, summaryCount);
+      writeLine(out, sumName, pairs, null, sum);
+    }
+  }
+
+  private static void writeLine(
+      LineWriter out, byte[] sampleName, byte[] pairs, byte[] extraPair, double value)
+      throws IOException {
+    out.append(sampleName);
+    out.appendLabels(pairs, extraPair);
+    out.append(' ');
+    out.appendDouble(value);
+    out.append('\n');
+  }
+
+  /** A family's {@code # HELP} and {@code # TYPE} lines, written before its first sample. */
+  private final class Header {
+    private final String name;
+    private final Type type;
+    private final String help;
+    private boolean written;
+
+    Header(String name, Type type, String help) {
+      this.name = name;
+      this.type = type;
+      this.help = help;
+    }
+
+    void writeOnce(LineWriter out) throws IOException {
+      if (written) {
+        return;
+      }
+      written = true;
+      // As simpleclient writes it, but a counter named as pushed is typed a counter.
+      String suffix = type == Type.COUNTER ? "_total" : "";
+      StringBuilder text = new StringBuilder("# HELP ").append(name).append(suffix).append(' ');
+      LineWriter.escape(text, help, false);
+      text.append("\n# TYPE ").append(name).append(suffix).append(' ');
+      text.append(exactName ? "counter" : typeString(type)).append('\n');
+      out.append(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** A metric or label name, or a number: ASCII by the rules that validate them. */
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String typeString(Type type) {
+    return switch (type) {
+      case GAUGE -> "gauge";
+      case COUNTER -> "counter";
+      case SUMMARY -> "summary";
+      case HISTOGRAM -> "histogram";
+      default -> "untyped";
+    };
+  }
+
   @Override
   public List<MetricFamilySamples> collect() {
+    if (TextExposition.isCollecting()) {
+      return series.isEmpty()
+          ? List.of()
+          : List.of(new TextExposition(this, exactName ? Type.UNKNOWN : type.collectorType()));
+    }
     List<MetricFamilySamples.Sample> samples;
     if (type == MetricType.COUNTER || type == MetricType.GAUGE) {
       samples =

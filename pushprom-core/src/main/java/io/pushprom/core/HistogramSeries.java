@@ -67,6 +67,15 @@ final class HistogramSeries extends ObservedSeries {
     return cumulative;
   }
 
+  /** As {@link #cumulativeCounts()}, into {@code cumulative}, which has a place per bucket. */
+  void cumulativeCounts(long[] cumulative) {
+    long total = 0;
+    for (int i = 0; i < counts.length; i++) {
+      total += counts[i].sum();
+      cumulative[i] = total;
+    }
+  }
+
   double[] upperBounds() {
     return upperBounds;
   }

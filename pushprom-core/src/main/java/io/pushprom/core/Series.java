@@ -31,6 +31,12 @@ abstract sealed class Series permits ScalarSeries, ObservedSeries {
   final SeriesKey key;
 
   /**
+   * The labels as the text format writes them, {@code a="x",b="y",} in UTF-8, made once: labels
+   * never change, and a scrape would otherwise escape and encode them every time.
+   */
+  final byte[] labelPairs;
+
+  /**
    * Written with opaque stores: the expiry only needs to see it eventually, and a fence per delta
    * costs.
    */
@@ -43,6 +49,7 @@ abstract sealed class Series permits ScalarSeries, ObservedSeries {
 
   Series(SeriesKey key, long nanos) {
     this.key = key;
+    this.labelPairs = LineWriter.labelPairs(key);
     this.lastUpdateNanos = nanos;
   }
 

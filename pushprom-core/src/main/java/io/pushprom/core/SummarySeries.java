@@ -59,6 +59,11 @@ final class SummarySeries extends ObservedSeries {
     }
   }
 
+  /** The estimated quantiles of the window, by quantile; {@code null} without objectives. */
+  SortedMap<Double, Double> quantiles() {
+    return quantiles == null ? null : quantiles.get().quantiles;
+  }
+
   long count() {
     return count.sum();
   }

@@ -21,6 +21,10 @@ public enum TransportCounter {
   HTTP_CONNECTIONS_REFUSED(
       "pushprom_http_connections_refused_total",
       "HTTP connections closed unanswered because every worker was busy."),
+  /** {@code pushprom_http_scrapes_refused_total}: scrapes refused while too many were answered. */
+  HTTP_SCRAPES_REFUSED(
+      "pushprom_http_scrapes_refused_total",
+      "Scrapes and status pages refused with 503 because as many as may be were being answered."),
   /** {@code pushprom_http_unauthorized_total}: requests refused for their credentials. */
   HTTP_UNAUTHORIZED(
       "pushprom_http_unauthorized_total",

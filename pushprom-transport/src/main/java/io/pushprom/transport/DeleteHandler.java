@@ -100,7 +100,7 @@ final class DeleteHandler implements HttpHandler {
             "deleted "
                 + what
                 + " over http from "
-                + exchange.getRemoteAddress().getAddress().getHostAddress()
+                + Exchanges.source(exchange)
                 + (user == null ? "" : " (user " + user.getUsername() + ")"));
   }
 

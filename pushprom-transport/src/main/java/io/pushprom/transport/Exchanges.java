@@ -12,6 +12,11 @@ import java.util.List;
 final class Exchanges {
   private Exchanges() {}
 
+  /** The client's address, as the log names it: {@code 127.0.0.1}. */
+  static String source(HttpExchange exchange) {
+    return exchange.getRemoteAddress().getAddress().getHostAddress();
+  }
+
   static void respond(HttpExchange exchange, int status, String text) throws IOException {
     byte[] body = text.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");

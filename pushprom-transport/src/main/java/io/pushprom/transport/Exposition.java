@@ -5,11 +5,19 @@ import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.pushprom.core.CounterNames;
 import io.pushprom.core.GoCounterSamples;
+import io.pushprom.core.TextExposition;
+import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The {@code /metrics} body: simpleclient's formats and its writer, but for the counters that
@@ -18,6 +26,8 @@ import java.util.List;
  * that name: the same escaping of help and label values, the same numbers.
  */
 final class Exposition {
+  private static final int BUFFER_CHARS = 32 << 10;
+
   private Exposition() {}
 
   /**
@@ -30,31 +40,89 @@ final class Exposition {
         : TextFormat.chooseContentType(accept);
   }
 
-  /** Writes {@code families} in {@code contentType}, one of {@link #contentType}'s. */
-  static void write(String contentType, Writer out, List<MetricFamilySamples> families)
+  /**
+   * Writes {@code families} in {@code contentType}, one of {@link #contentType}'s, in UTF-8, as
+   * simpleclient's {@link TextFormat#writeFormat} writes them in one call; in the text format 0.0.4
+   * the families that are {@link TextExposition}s write themselves, straight from their series.
+   * Leaves {@code stream} open and unflushed.
+   */
+  static void write(String contentType, OutputStream stream, List<MetricFamilySamples> families)
       throws IOException {
+    // The writer's flushes, before each family that writes itself, must not flush the stream: on
+    // a chunked answer each would send a chunk.
+    Writer out =
+        new BufferedWriter(
+            new OutputStreamWriter(
+                new FilterOutputStream(stream) {
+                  @Override
+                  public void write(byte[] bytes, int offset, int length) throws IOException {
+                    out.write(bytes, offset, length);
+                  }
+
+                  @Override
+                  public void flush() {}
+                },
+                StandardCharsets.UTF_8),
+            BUFFER_CHARS);
     if (!contentType.equals(TextFormat.CONTENT_TYPE_004)) {
       TextFormat.writeFormat(contentType, out, Collections.enumeration(families));
+      out.flush();
       return;
     }
-    // simpleclient's writer takes the families between two such counters in one call each.
-    List<MetricFamilySamples> others = new ArrayList<>();
+    // simpleclient's writer keeps OpenMetrics' own samples (_created, _gcount, _gsum) for the end,
+    // as gauges of their own, by name: so does this, the other families written one at a time.
+    Map<String, MetricFamilySamples> endFamilies = new TreeMap<>();
     for (MetricFamilySamples family : families) {
-      if (family instanceof GoCounterSamples) {
-        flush(out, others);
+      if (family instanceof TextExposition pushed) {
+        out.flush();
+        pushed.write004(stream);
+      } else if (family instanceof GoCounterSamples) {
         writeCounter(out, family);
       } else {
-        others.add(family);
+        TextFormat.write004(
+            out, Collections.enumeration(List.of(withoutEndSamples(family, endFamilies))));
       }
     }
-    flush(out, others);
+    if (!endFamilies.isEmpty()) {
+      TextFormat.write004(out, Collections.enumeration(endFamilies.values()));
+    }
+    out.flush();
   }
 
-  private static void flush(Writer out, List<MetricFamilySamples> families) throws IOException {
-    if (!families.isEmpty()) {
-      TextFormat.write004(out, Collections.enumeration(families));
-      families.clear();
+  /**
+   * {@code family} without the samples that simpleclient's text format writer keeps for the end,
+   * which are added to {@code endFamilies} as that writer adds them.
+   */
+  private static MetricFamilySamples withoutEndSamples(
+      MetricFamilySamples family, Map<String, MetricFamilySamples> endFamilies) {
+    String createdName = family.name + "_created";
+    String gcountName = family.name + "_gcount";
+    String gsumName = family.name + "_gsum";
+    List<MetricFamilySamples.Sample> kept = null;
+    for (int i = 0; i < family.samples.size(); i++) {
+      MetricFamilySamples.Sample sample = family.samples.get(i);
+      if (sample.name.equals(createdName)
+          || sample.name.equals(gcountName)
+          || sample.name.equals(gsumName)) {
+        if (kept == null) {
+          kept = new ArrayList<>(family.samples.subList(0, i));
+        }
+        endFamilies
+            .computeIfAbsent(
+                sample.name,
+                name ->
+                    new MetricFamilySamples(
+                        name, Collector.Type.GAUGE, family.help, new ArrayList<>()))
+            .samples
+            .add(sample);
+      } else if (kept != null) {
+        kept.add(sample);
+      }
     }
+    // The family's name is simpleclient's already, so a counter's samples are not renamed again.
+    return kept == null
+        ? family
+        : new MetricFamilySamples(family.name, family.unit, family.type, family.help, kept);
   }
 
   private static void writeCounter(Writer out, MetricFamilySamples family) throws IOException {

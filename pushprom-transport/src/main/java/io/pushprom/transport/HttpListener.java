@@ -20,6 +20,8 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -72,6 +74,13 @@ public final class HttpListener implements AutoCloseable {
    * for that long.
    */
   static final int DEFAULT_WORKERS = 2_000;
+
+  /**
+   * Scrapes and status pages answered at once, at most; one more gets {@code 503}. Prometheus
+   * scrapes one at a time, twice for a pair; each holds a worker and the memory of the series it
+   * is writing until its client has read them, for at most the write timeout.
+   */
+  static final int MAX_SCRAPES = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private final HttpServer server;
   private final List<ExecutorService> executors;
@@ -261,12 +270,31 @@ public final class HttpListener implements AutoCloseable {
       // Health checks and pushes alike need no credentials to read; anything else needs them.
       Authenticator open = null;
       Authenticator metrics = null;
+      Authenticator browsers = null;
       if (auth != null) {
         Counter unauthorized = aggregator.telemetry().counter(TransportCounter.HTTP_UNAUTHORIZED);
         open = counted(auth.authenticator(false), unauthorized);
         metrics = counted(auth.authenticator(authMetrics), unauthorized);
+        // Always: the page quotes rejected pushes, which may hold what only pushers should see.
+        browsers = counted(auth.authenticator(true), unauthorized);
       }
-      // The status page shows what /metrics shows: the same credentials, and answered while
+      Counter scrapeErrors = aggregator.telemetry().counter(TransportCounter.SCRAPE_ERRORS);
+      ScheduledExecutorService deadlines =
+          Executors.newSingleThreadScheduledExecutor(
+              task -> {
+                Thread thread = new Thread(task, "pushprom-http-deadlines");
+                thread.setDaemon(true);
+                return thread;
+              });
+      // Scrapes and the status page share one bound: each walks every series.
+      ScrapeGate gate =
+          new ScrapeGate(
+              MAX_SCRAPES,
+              writeTimeout,
+              deadlines,
+              () -> aggregator.telemetry().counter(TransportCounter.HTTP_SCRAPES_REFUSED),
+              scrapeErrors);
+      // The status page asks for credentials whenever pushes need them, and is answered while
       // closing as /metrics is. Any other GET / is refused 405 by the ingest handler, as before.
       mount(
           server,
@@ -274,13 +302,11 @@ public final class HttpListener implements AutoCloseable {
           StatusPage.routing(page, ingest),
           guard,
           drain.reads(),
-          open == null ? null : StatusPage.authenticating(metrics, open));
+          open == null ? null : StatusPage.authenticating(browsers, open),
+          gate);
       HttpHandler scrape =
           new ScrapeHandler(
-              aggregator.registry(),
-              aggregator.counterNames(),
-              aggregator.telemetry().counter(TransportCounter.SCRAPE_ERRORS),
-              drain::scraping);
+              aggregator.registry(), aggregator.counterNames(), scrapeErrors, drain::scraping);
       HttpHandler delete = new DeleteHandler(aggregator);
       // The JDK matches contexts by string prefix, Go's mux by whole path: /metricsfoo and /healthz
       // are ingest paths in Go's pushprom, so they are here; so is a POST to /metrics/{name}.
@@ -294,7 +320,8 @@ public final class HttpListener implements AutoCloseable {
               ingest),
           guard,
           drain.reads(),
-          metrics);
+          metrics,
+          gate);
       mount(
           server,
           "/metrics/",
@@ -322,12 +349,12 @@ public final class HttpListener implements AutoCloseable {
       if (executor != null) {
         server.setExecutor(executor);
         server.start();
-        return new HttpListener(server, List.of(), drain, gracePeriod);
+        return new HttpListener(server, List.of(deadlines), drain, gracePeriod);
       }
       ExecutorService pool = workers(aggregator, workers);
       server.setExecutor(pool);
       server.start();
-      return new HttpListener(server, List.of(pool), drain, gracePeriod);
+      return new HttpListener(server, List.of(pool, deadlines), drain, gracePeriod);
     }
 
     private static ExecutorService workers(Aggregator aggregator, int workers) {
@@ -371,7 +398,7 @@ public final class HttpListener implements AutoCloseable {
                         + " "
                         + exchange.getRequestURI().getPath()
                         + " from "
-                        + exchange.getRemoteAddress().getAddress().getHostAddress());
+                        + Exchanges.source(exchange));
           }
           return result;
         }
@@ -384,13 +411,15 @@ public final class HttpListener implements AutoCloseable {
         HttpHandler handler,
         Guard guard,
         Filter drain,
-        Authenticator authenticator) {
+        Authenticator authenticator,
+        Filter... more) {
       HttpContext context = server.createContext(path, handler);
       if (authenticator != null) {
         context.setAuthenticator(authenticator);
       }
       context.getFilters().add(guard);
       context.getFilters().add(drain);
+      context.getFilters().addAll(List.of(more));
     }
   }
 

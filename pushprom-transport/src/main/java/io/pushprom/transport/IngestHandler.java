@@ -124,7 +124,7 @@ public final class IngestHandler implements HttpHandler {
           Level.INFO,
           () ->
               "rejected over http from "
-                  + exchange.getRemoteAddress().getAddress().getHostAddress()
+                  + Exchanges.source(exchange)
                   + ": "
                   + result.rejections().get(0)
                   + (result.rejections().size() > 1

@@ -41,7 +41,11 @@ final class JdkServerSettings {
    */
   static Duration positiveSeconds(String what, Duration duration) {
     if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new IllegalArgumentException(what + ": " + duration + " is under one second");
+      throw new IllegalArgumentException(
+          what
+              + ": "
+              + duration.toMillis()
+              + " ms is under one second, the least the JDK's HTTP server counts");
     }
     long seconds = duration.getSeconds() + (duration.getNano() > 0 ? 1 : 0);
     return Duration.ofSeconds(seconds);

@@ -15,6 +15,7 @@ import io.pushprom.core.Delta;
 import io.pushprom.core.GoCounterSamples;
 import io.pushprom.core.Transport;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -265,7 +266,7 @@ class GoCounterNamesTest {
             .orElseThrow();
     assertTrue(counter instanceof GoCounterSamples, counter.toString());
 
-    StringWriter ours = new StringWriter();
+    ByteArrayOutputStream ours = new ByteArrayOutputStream();
     Exposition.write(TextFormat.CONTENT_TYPE_004, ours, List.of(counter));
     StringWriter simpleclients = new StringWriter();
     TextFormat.write004(
@@ -277,7 +278,7 @@ class GoCounterNamesTest {
 
     assertEquals(
         simpleclients.toString().replace("# TYPE c gauge\n", "# TYPE c counter\n"),
-        ours.toString());
+        ours.toString(StandardCharsets.UTF_8));
   }
 
   /** As above, for label values and a help text of random characters, the escaped ones often. */
@@ -313,7 +314,7 @@ class GoCounterNamesTest {
             .orElseThrow();
     assertEquals(1000, counter.samples.size(), "seed " + seed);
 
-    StringWriter ours = new StringWriter();
+    ByteArrayOutputStream ours = new ByteArrayOutputStream();
     Exposition.write(TextFormat.CONTENT_TYPE_004, ours, List.of(counter));
     StringWriter simpleclients = new StringWriter();
     TextFormat.write004(
@@ -325,7 +326,7 @@ class GoCounterNamesTest {
 
     assertEquals(
         simpleclients.toString().replace("# TYPE c gauge\n", "# TYPE c counter\n"),
-        ours.toString(),
+        ours.toString(StandardCharsets.UTF_8),
         "seed " + seed);
   }
 

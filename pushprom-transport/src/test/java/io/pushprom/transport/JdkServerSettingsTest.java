@@ -19,14 +19,17 @@ class JdkServerSettingsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"PT0.999S", "PT0S", "PT-1S"})
-  void timeoutUnderASecondIsRefusedNamingIt(String duration) {
+  @CsvSource({"PT0.999S, 999", "PT0S, 0", "PT-1S, -1000"})
+  void timeoutUnderASecondIsRefusedNamingIt(String duration, long millis) {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
             () -> JdkServerSettings.positiveSeconds("write timeout", Duration.parse(duration)));
 
-    assertEquals("write timeout: " + duration + " is under one second", e.getMessage());
+    assertEquals(
+        "write timeout: " + millis + " ms is under one second, the least the JDK's HTTP server"
+            + " counts",
+        e.getMessage());
   }
 
   @Test
@@ -37,6 +40,8 @@ class JdkServerSettingsTest {
         assertThrows(
             IllegalArgumentException.class, () -> builder.readTimeout(Duration.ofMillis(500)));
 
-    assertEquals("read timeout: PT0.5S is under one second", e.getMessage());
+    assertEquals(
+        "read timeout: 500 ms is under one second, the least the JDK's HTTP server counts",
+        e.getMessage());
   }
 }

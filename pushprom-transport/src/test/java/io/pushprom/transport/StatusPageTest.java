@@ -239,7 +239,7 @@ class StatusPageTest {
   }
 
   @Test
-  void asksForTheCredentialsOfMetricsWhenMetricsNeedThem() throws Exception {
+  void asksForCredentialsWheneverPushesNeedThemAsItQuotesRejectedPushes() throws Exception {
     BasicAuth auth =
         BasicAuth.fromFile(Path.of(StatusPageTest.class.getResource("users.htpasswd").toURI()));
     String good = "Basic " + Base64.getEncoder().encodeToString("php:s3cret".getBytes(UTF_8));
@@ -265,7 +265,17 @@ class StatusPageTest {
               .statusCode());
       // A curl GET / is still refused as a method, not asked for credentials.
       assertEquals(405, get(guarded.port(), "/", "*/*").statusCode());
-      assertEquals(200, get(open.port(), "/", BROWSER).statusCode());
+      // /metrics is open here, but the page quotes rejected pushes: it still asks.
+      assertEquals(200, get(open.port(), "/metrics", BROWSER).statusCode());
+      assertEquals(401, get(open.port(), "/", BROWSER).statusCode());
+      assertEquals(
+          200,
+          Http.send(
+                  Http.request(open.port(), "/")
+                      .header("Accept", BROWSER)
+                      .header("Authorization", good)
+                      .GET())
+              .statusCode());
     }
   }
 
@@ -296,7 +306,8 @@ class StatusPageTest {
         arguments("a & b", "a &amp; b"),
         arguments("nul\u0000 bell\u0007 del\u007f", "nul\u2400 bell\u2407 del\u2421"),
         arguments("line\nnext\ttab", "line\nnext\ttab"),
-        arguments("bäume 😀", "bäume 😀"));
+        arguments("bäume 😀", "bäume 😀"),
+        arguments("txt.\u202eexe\ufeff", "txt.&lt;U+202E&gt;exe&lt;U+FEFF&gt;"));
   }
 
   @ParameterizedTest
