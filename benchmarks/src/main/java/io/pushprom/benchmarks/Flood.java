@@ -1,7 +1,8 @@
 package io.pushprom.benchmarks;
 
-import static io.pushprom.benchmarks.LoadGenerator.count;
-import static io.pushprom.benchmarks.LoadGenerator.seconds;
+import static io.pushprom.benchmarks.LoadGeneratorTable.count;
+import static io.pushprom.benchmarks.LoadGeneratorTable.megabytes;
+import static io.pushprom.benchmarks.LoadGeneratorTable.seconds;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -258,6 +259,34 @@ public final class Flood {
         flood.rss);
   }
 
+  /** The load generator's row: the default flood, held against its targets. */
+  static LoadGeneratorTable.Row row(Path jar) throws InterruptedException {
+    Settings settings = Settings.defaults(jar);
+    Outcome outcome = run(settings, message -> LoadGenerator.log("  " + message));
+    String held =
+        "limit held: "
+            + count(outcome.series())
+            + " series of "
+            + count(outcome.limit())
+            + "; alive, answering, exit 0; heap "
+            + megabytes(outcome.liveHeapBytes())
+            + " live, RSS "
+            + megabytes(outcome.rssBytes());
+    if (!outcome.passed()) {
+      LoadGenerator.log("Flood failed:\n" + outcome.report());
+    }
+    return LoadGeneratorTable.Row.of(
+        "Flood: 10M distinct series at -Xmx256m",
+        settings.brief(),
+        outcome.passed() ? held : "failed: " + outcome.problems().get(0),
+        seconds(outcome.sendNanos())
+            + " ("
+            + count(outcome.deltas() / (outcome.sendNanos() / 1e9))
+            + " deltas/s)",
+        "≤ limit and near it; alive; no OOM",
+        outcome.passed());
+  }
+
   public static void main(String[] args) throws InterruptedException {
     Settings settings = null;
     try {
@@ -437,7 +466,7 @@ public final class Flood {
     }
     // A whole scrape last (one filtered by name[] does not count), so that on SIGTERM no delta
     // waits for one and the server exits at once.
-    LoadGenerator.scrape(server.httpPort());
+    server.scrape();
     figures.add(
         "alive after the flood; GET /health "
             + health
@@ -475,10 +504,10 @@ public final class Flood {
     Thread udp =
         new Thread(
             () -> {
-              try (LoadGenerator.UdpSenders senders =
-                  LoadGenerator.UdpSenders.to(server.udpPort())) {
+              try (LoadGeneratorUdp.UdpSenders senders =
+                  LoadGeneratorUdp.UdpSenders.to(server.udpPort())) {
                 long first = settings.httpDeltas();
-                LoadGenerator.sendPaced(
+                LoadGeneratorUdp.sendPaced(
                     index -> {
                       if (stop.get()) {
                         throw new IOException("udp: stopped, the HTTP flood failed");
@@ -500,7 +529,7 @@ public final class Flood {
     long start = System.nanoTime();
     udp.start();
     try {
-      LoadGenerator.inParallel(
+      LoadGeneratorWorkers.inParallel(
           "http",
           HTTP_CONNECTIONS,
           HTTP_TIMEOUT,
@@ -947,12 +976,6 @@ public final class Flood {
       }
     }
     return sum;
-  }
-
-  private static String megabytes(OptionalLong bytes) {
-    return bytes.isPresent()
-        ? String.format(Locale.ROOT, "%.1f MB", bytes.getAsLong() / 1e6)
-        : "unknown";
   }
 
   private static String firstLines(String text) {

@@ -109,7 +109,8 @@ final class LoadGeneratorServer implements AutoCloseable {
     return start("NullServer", command, false);
   }
 
-  private static String java() {
+  /** The {@code java} of the JDK the load generator runs on, which starts every child JVM. */
+  static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
@@ -234,6 +235,15 @@ final class LoadGeneratorServer implements AutoCloseable {
     return OptionalLong.empty();
   }
 
+  /** The CPU time the process has used, user and system, every thread (GC and JIT too). */
+  long cpuNanos() throws IOException {
+    return process
+        .info()
+        .totalCpuDuration()
+        .orElseThrow(() -> new IOException(name + ": the OS does not tell its CPU time"))
+        .toNanos();
+  }
+
   /**
    * Polls {@code GET /health} every 5 ms until it answers 200.
    *
@@ -255,6 +265,23 @@ final class LoadGeneratorServer implements AutoCloseable {
             name + ": /health did not answer 200 within " + HEALTH_TIMEOUT.toSeconds() + " s");
       }
       Thread.sleep(5);
+    }
+  }
+
+  /** A whole scrape: how long it took and how many bytes of text it was. */
+  record Scrape(double millis, long bytes) {}
+
+  /** One {@code GET /metrics}, uncompressed, timed from the request to the body's last byte. */
+  Scrape scrape() throws IOException {
+    try (LoadGeneratorHttp http = LoadGeneratorHttp.connect(httpPort)) {
+      byte[] request = LoadGeneratorHttp.get("/metrics");
+      long start = System.nanoTime();
+      LoadGeneratorHttp.Response response = http.send(request, OutputStream.nullOutputStream());
+      double millis = (System.nanoTime() - start) / 1e6;
+      if (response.status() != 200) {
+        throw new IOException("GET /metrics: status " + response.status());
+      }
+      return new Scrape(millis, response.length());
     }
   }
 

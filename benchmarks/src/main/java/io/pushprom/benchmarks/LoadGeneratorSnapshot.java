@@ -39,13 +39,26 @@ final class LoadGeneratorSnapshot {
 
   private LoadGeneratorSnapshot() {}
 
-  /** Runs the measurement in a child JVM and makes its row. */
-  static Row row(Path dir) throws IOException, InterruptedException {
+  /** Runs the measurement in a child JVM, in a directory of its own, and makes its row. */
+  static List<Row> rows() throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("pushprom-state");
+    try {
+      return List.of(row(dir));
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path file : files.toList()) {
+          Files.delete(file);
+        }
+      }
+      Files.delete(dir);
+    }
+  }
+
+  private static Row row(Path dir) throws IOException, InterruptedException {
     Path out = dir.resolve("snapshot.out");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(
-                java,
+                LoadGeneratorServer.java(),
                 HEAP,
                 "-XX:+ExitOnOutOfMemoryError",
                 "-cp",
@@ -150,8 +163,8 @@ final class LoadGeneratorSnapshot {
     System.out.println("writeSeconds=" + format(writeNanos / 1e9));
     System.out.println("fileMegabytes=" + format(Files.size(file) / 1e6));
     System.out.println("loadSeconds=" + format(loadNanos / 1e9));
-    System.out.println("pushesBefore=" + LoadGenerator.count(beforeRate));
-    System.out.println("pushesDuring=" + LoadGenerator.count(during / (writeNanos / 1e9)));
+    System.out.println("pushesBefore=" + LoadGeneratorTable.count(beforeRate));
+    System.out.println("pushesDuring=" + LoadGeneratorTable.count(during / (writeNanos / 1e9)));
     System.out.println("heapBeforeMegabytes=" + heapBefore / 1_000_000);
     System.out.println("heapPeakMegabytes=" + heapPeak / 1_000_000);
     System.out.println("loaded=" + loaded.seriesCount());
@@ -163,14 +176,14 @@ final class LoadGeneratorSnapshot {
 
   /** {@code size} counter deltas of two labels, series {@code start} on. */
   private static byte[] batch(int start, int size) {
-    StringBuilder body = new StringBuilder();
-    for (int i = start; i < start + size; i++) {
-      body.append("{\"type\":\"counter\",\"name\":\"snapshot_requests\",\"method\":\"inc\",")
-          .append("\"labels\":{\"path\":\"/api/v1/items/")
-          .append(i)
-          .append("\",\"job\":\"php\"}}\n");
-    }
-    return body.toString().getBytes(UTF_8);
+    String body =
+        LoadGeneratorDeltas.ndjson(
+            start,
+            start + size,
+            i ->
+                LoadGeneratorDeltas.counter(
+                    "snapshot_requests", "\"path\":\"/api/v1/items/" + i + "\",\"job\":\"php\""));
+    return body.getBytes(UTF_8);
   }
 
   private static List<MemoryPoolMXBean> heapPools() {

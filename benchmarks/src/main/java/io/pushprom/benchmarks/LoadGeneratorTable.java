@@ -7,10 +7,14 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The load generator's report: one markdown table, a row per measurement, under a header naming the
@@ -18,7 +22,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * LoadGeneratorTable table = new LoadGeneratorTable();
- * table.add("UDP single", "100,000/s", "99,990/s", "0.01% loss", ">= 99.9%", true);
+ * table.addAll(List.of(Row.of("UDP single", "100,000/s", "99,990/s", "0.01% loss", ">= 99.9%", true)));
  * System.out.print(table.render());
  * }</pre>
  */
@@ -36,6 +40,37 @@ final class LoadGeneratorTable {
       String lossOrRatio,
       String target,
       String result) {
+    /** A measurement held against a target. */
+    static Row of(
+        String scenario,
+        String offered,
+        String achieved,
+        String lossOrRatio,
+        String target,
+        boolean passed) {
+      return new Row(scenario, offered, achieved, lossOrRatio, target, passed ? "PASS" : "FAIL");
+    }
+
+    /** A measurement reported without a target. */
+    static Row info(String scenario, String offered, String achieved, String lossOrRatio) {
+      return new Row(scenario, offered, achieved, lossOrRatio, "—", "info");
+    }
+
+    /** A scenario that could not be measured, which fails it. */
+    static Row error(String scenario, Exception e) {
+      String message = e.getMessage() == null ? e.toString() : e.getMessage();
+      String oneLine = message.strip().replaceAll("\\s*\n\\s*", " ").replace('|', '/');
+      if (oneLine.length() > MAX_ERROR_CHARS) {
+        oneLine = oneLine.substring(0, MAX_ERROR_CHARS) + " …";
+      }
+      return new Row(scenario, "—", "error: " + oneLine, "—", "—", "FAIL");
+    }
+
+    boolean failed() {
+      // Some rows say why after the word: "FAIL: did not end in 5 minutes".
+      return result.startsWith("FAIL");
+    }
+
     List<String> cells() {
       return List.of(scenario, offered, achieved, lossOrRatio, target, result);
     }
@@ -46,38 +81,12 @@ final class LoadGeneratorTable {
   private final ZonedDateTime started = ZonedDateTime.now();
   private final String machine = machine();
 
-  /** A measurement held against a target. */
-  void add(
-      String scenario,
-      String offered,
-      String achieved,
-      String lossOrRatio,
-      String target,
-      boolean passed) {
-    rows.add(new Row(scenario, offered, achieved, lossOrRatio, target, passed ? "PASS" : "FAIL"));
-  }
-
-  /** A measurement reported without a target. */
-  void info(String scenario, String offered, String achieved, String lossOrRatio) {
-    rows.add(new Row(scenario, offered, achieved, lossOrRatio, "—", "info"));
-  }
-
   void addAll(List<Row> more) {
     rows.addAll(more);
   }
 
-  /** A scenario that could not be measured, which fails it. */
-  void error(String scenario, Exception e) {
-    String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    String oneLine = message.strip().replaceAll("\\s*\n\\s*", " ").replace('|', '/');
-    if (oneLine.length() > MAX_ERROR_CHARS) {
-      oneLine = oneLine.substring(0, MAX_ERROR_CHARS) + " …";
-    }
-    rows.add(new Row(scenario, "—", "error: " + oneLine, "—", "—", "FAIL"));
-  }
-
   boolean passed() {
-    return rows.stream().noneMatch(row -> row.result().equals("FAIL"));
+    return rows.stream().noneMatch(Row::failed);
   }
 
   /** The header and the table, with columns padded so that it reads as well in a terminal. */
@@ -165,5 +174,47 @@ final class LoadGeneratorTable {
       // Not Linux, or a format we do not know: the header says "unknown".
     }
     return Optional.empty();
+  }
+
+  // The numbers in the cells
+
+  static double median(double[] values) {
+    return percentile(values, 0.5);
+  }
+
+  /** The nearest-rank percentile. */
+  static double percentile(double[] values, double fraction) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(fraction * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
+  }
+
+  static String count(double value) {
+    return String.format(Locale.ROOT, "%,.0f", value);
+  }
+
+  static String percent(double fraction, int decimals) {
+    return String.format(Locale.ROOT, "%." + decimals + "f%%", 100 * fraction);
+  }
+
+  static String millis(double millis) {
+    return String.format(Locale.ROOT, millis < 100 ? "%.1f ms" : "%,.0f ms", millis);
+  }
+
+  static String seconds(long nanos) {
+    return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+  }
+
+  static String megabytes(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+  }
+
+  static String megabytes(OptionalLong bytes) {
+    return bytes.isPresent() ? megabytes(bytes.getAsLong()) : "unknown";
+  }
+
+  static String join(double[] values, DoubleFunction<String> format) {
+    return Arrays.stream(values).mapToObj(format).collect(Collectors.joining(", "));
   }
 }

@@ -1,7 +1,7 @@
 package io.pushprom.benchmarks;
 
-import static io.pushprom.benchmarks.LoadGenerator.count;
-import static io.pushprom.benchmarks.LoadGenerator.percent;
+import static io.pushprom.benchmarks.LoadGeneratorTable.count;
+import static io.pushprom.benchmarks.LoadGeneratorTable.percent;
 
 import io.pushprom.benchmarks.LoadGeneratorTable.Row;
 import java.io.IOException;
@@ -100,7 +100,7 @@ final class LoadGeneratorUdpOrder {
 
   /** Sends {@code datagrams} at {@code RATE}, each from a socket opened for it alone. */
   private static long send(byte[][] datagrams, InetSocketAddress target) throws IOException {
-    return LoadGenerator.sendPaced(
+    return LoadGeneratorUdp.sendPaced(
         index -> {
           try (DatagramChannel fresh = DatagramChannel.open()) {
             fresh.send(ByteBuffer.wrap(datagrams[(int) index]), target);
