@@ -474,34 +474,46 @@ final class Family extends Collector implements Collector.Describable {
    * Writes this family as {@code TextFormat.write004} writes the samples {@link #collect()} makes
    * of it: the header, named {@code headerName} (simpleclient's name of the family) and typed by
    * {@code headerType}, only once a series is written, as a family of no samples is not collected.
+   * A large family is written by up to {@code maxHelpers} threads more ({@link
+   * ParallelSeriesWriter}).
    */
-  void write004(LineWriter out, String headerName, Type headerType, String headerHelp)
+  void write004(
+      LineWriter out, String headerName, Type headerType, String headerHelp, int maxHelpers)
       throws IOException {
     Header header = new Header(headerName, headerType, headerHelp);
-    switch (type) {
-      case COUNTER, GAUGE -> writeScalars(out, header);
-      case HISTOGRAM -> writeHistograms(out, header);
-      case SUMMARY -> writeSummaries(out, header);
-    }
+    ParallelSeriesWriter.LinesFactory lines =
+        switch (type) {
+          case COUNTER, GAUGE -> scalarLines();
+          case HISTOGRAM -> histogramLines();
+          case SUMMARY -> summaryLines();
+        };
+    ParallelSeriesWriter.write(
+        series.values().spliterator(),
+        series.size(),
+        out,
+        lines,
+        () -> header.writeOnce(out),
+        maxHelpers);
   }
 
-  private void writeScalars(LineWriter out, Header header) throws IOException {
+  private ParallelSeriesWriter.LinesFactory scalarLines() {
     byte[] sampleName = ascii(type == MetricType.COUNTER && !exactName ? name + "_total" : name);
-    for (Series each : series.values()) {
-      double value = ((ScalarSeries) each).value();
-      if (Double.isNaN(value)) {
-        continue; // removed
-      }
-      header.writeOnce(out);
-      out.append(sampleName);
-      out.appendLabels(each.labelPairs, null);
-      out.append(' ');
-      out.appendDouble(value);
-      out.append('\n');
-    }
+    return beforeLine ->
+        (out, each) -> {
+          double value = ((ScalarSeries) each).value();
+          if (Double.isNaN(value)) {
+            return; // removed
+          }
+          beforeLine.run();
+          out.append(sampleName);
+          out.appendLabels(each.labelPairs, null);
+          out.append(' ');
+          out.appendDouble(value);
+          out.append('\n');
+        };
   }
 
-  private void writeHistograms(LineWriter out, Header header) throws IOException {
+  private ParallelSeriesWriter.LinesFactory histogramLines() {
     byte[] bucketName = ascii(name + "_bucket");
     byte[] countName = ascii(name + "_count");
     byte[] sumName = ascii(name + "_sum");
@@ -509,49 +521,52 @@ final class Family extends Collector implements Collector.Describable {
     for (int i = 0; i < upperBounds.length; i++) {
       upperBoundPairs[i] = ascii("le=\"" + Collector.doubleToGoString(upperBounds[i]) + "\",");
     }
-    long[] cumulative = new long[upperBounds.length];
-    for (Series each : series.values()) {
-      if (each.isRemoved()) {
-        continue;
-      }
-      HistogramSeries histogram = (HistogramSeries) each;
-      // Read once, so that the buckets, the count and the sum agree with each other.
-      histogram.cumulativeCounts(cumulative);
-      double sum = histogram.sum();
-      header.writeOnce(out);
-      byte[] pairs = each.labelPairs;
-      for (int i = 0; i < cumulative.length; i++) {
-        writeLine(out, bucketName, pairs, upperBoundPairs[i], cumulative[i]);
-      }
-      writeLine(out, countName, pairs, null, cumulative[cumulative.length - 1]);
-      writeLine(out, sumName, pairs, null, sum);
-    }
+    return beforeLine -> {
+      long[] cumulative = new long[upperBounds.length]; // one per thread
+      return (out, each) -> {
+        if (each.isRemoved()) {
+          return;
+        }
+        HistogramSeries histogram = (HistogramSeries) each;
+        // Read once, so that the buckets, the count and the sum agree with each other.
+        histogram.cumulativeCounts(cumulative);
+        double sum = histogram.sum();
+        beforeLine.run();
+        byte[] pairs = each.labelPairs;
+        for (int i = 0; i < cumulative.length; i++) {
+          writeLine(out, bucketName, pairs, upperBoundPairs[i], cumulative[i]);
+        }
+        writeLine(out, countName, pairs, null, cumulative[cumulative.length - 1]);
+        writeLine(out, sumName, pairs, null, sum);
+      };
+    };
   }
 
-  private void writeSummaries(LineWriter out, Header header) throws IOException {
+  private ParallelSeriesWriter.LinesFactory summaryLines() {
     byte[] quantileName = ascii(name);
     byte[] countName = ascii(name + "_count");
     byte[] sumName = ascii(name + "_sum");
-    for (Series each : series.values()) {
-      if (each.isRemoved()) {
-        continue;
-      }
-      SummarySeries summary = (SummarySeries) each;
-      SortedMap<Double, Double> quantiles = summary.quantiles();
-      long summaryCount = summary.count();
-      double sum = summary.sum();
-      header.writeOnce(out);
-      byte[] pairs = each.labelPairs;
-      if (quantiles != null) {
-        for (Map.Entry<Double, Double> quantile : quantiles.entrySet()) {
-          byte[] quantilePair =
-              ascii("quantile=\"" + Collector.doubleToGoString(quantile.getKey()) + "\",");
-          writeLine(out, quantileName, pairs, quantilePair, quantile.getValue());
-        }
-      }
-      writeLine(out, countName, pairs, null, summaryCount);
-      writeLine(out, sumName, pairs, null, sum);
-    }
+    return beforeLine ->
+        (out, each) -> {
+          if (each.isRemoved()) {
+            return;
+          }
+          SummarySeries summary = (SummarySeries) each;
+          SortedMap<Double, Double> quantiles = summary.quantiles();
+          long summaryCount = summary.count();
+          double sum = summary.sum();
+          beforeLine.run();
+          byte[] pairs = each.labelPairs;
+          if (quantiles != null) {
+            for (Map.Entry<Double, Double> quantile : quantiles.entrySet()) {
+              byte[] quantilePair =
+                  ascii("quantile=\"" + Collector.doubleToGoString(quantile.getKey()) + "\",");
+              writeLine(out, quantileName, pairs, quantilePair, quantile.getValue());
+            }
+          }
+          writeLine(out, countName, pairs, null, summaryCount);
+          writeLine(out, sumName, pairs, null, sum);
+        };
   }
 
   private static void writeLine(

@@ -67,16 +67,25 @@ final class LineWriter {
   }
 
   void append(byte[] bytes) throws IOException {
-    int n = bytes.length;
+    append(bytes, bytes.length);
+  }
+
+  /** Appends the first {@code n} bytes of {@code bytes}. */
+  void append(byte[] bytes, int n) throws IOException {
     if (n > buffer.length - length) {
       flush();
       if (n > buffer.length) {
-        out.write(bytes);
+        out.write(bytes, 0, n);
         return;
       }
     }
     System.arraycopy(bytes, 0, buffer, length, n);
     length += n;
+  }
+
+  /** The bytes buffered, not yet handed to the stream. */
+  int length() {
+    return length;
   }
 
   /** Appends text of ASCII characters only. */

@@ -45,11 +45,17 @@ public final class TextExposition extends Collector.MetricFamilySamples {
    * {@code TextFormat.write004} writes the samples that the registry would have yielded for it
    * (counters named as pushed, {@link CounterNames#GO}, with {@code # TYPE name counter}); nothing
    * if it has no series. In UTF-8, as the text format is; {@code out} had better buffer little or
-   * nothing, as this writes buffers of several KiB.
+   * nothing, as this writes buffers of several KiB. A metric of many series is formatted by several
+   * threads at once, one per core, each writing whole series; this thread writes to {@code out}.
    */
   public void write004(OutputStream out) throws IOException {
+    write004(out, ParallelSeriesWriter.HELPERS);
+  }
+
+  /** As {@link #write004(OutputStream)}, with up to {@code maxHelpers} threads helping. */
+  void write004(OutputStream out, int maxHelpers) throws IOException {
     LineWriter lines = new LineWriter(out, Math.min(BUFFER_BYTES, 256 + 64 * family.size()));
-    family.write004(lines, name, type, help);
+    family.write004(lines, name, type, help, maxHelpers);
     lines.flush();
   }
 
