@@ -285,7 +285,7 @@ final class DeltaParser {
           String plain = plainText(parser, token);
           type =
               plain != null
-                  ? named(plain, TYPES)
+                  ? MetricType.fromJson(plain)
                   : token == JsonToken.VALUE_STRING ? match(parser, TYPES) : null;
           unknownType =
               type != null ? null : plain != null ? plain : string(field, parser, token);
@@ -330,7 +330,7 @@ final class DeltaParser {
           String plain = plainText(parser, token);
           method =
               plain != null
-                  ? named(plain, METHODS)
+                  ? Method.fromJson(plain)
                   : token == JsonToken.VALUE_STRING ? match(parser, METHODS) : null;
           unknownMethod =
               method != null ? null : plain != null ? plain : string(field, parser, token);
@@ -369,16 +369,6 @@ final class DeltaParser {
                 + Method.describeAllowed(type));
       }
       return new Delta(type, name, help, method, value, labels, buckets, objectives);
-    }
-
-    /** The constant whose JSON name is {@code text}, or {@code null}. */
-    private static <E extends Enum<E>> E named(String text, E[] constants) {
-      for (E constant : constants) {
-        if (constant.toString().equals(text)) {
-          return constant;
-        }
-      }
-      return null;
     }
 
     /**
