@@ -257,12 +257,28 @@ public record Delta(
     return InvalidDeltaException.quiet(Reason.INVALID, message);
   }
 
+  /** Metric names found valid lately, which a repeated delta's name is not checked again for. */
+  private static final KnownNames METRIC_NAMES = new KnownNames();
+
+  private static final KnownNames LABEL_NAMES = new KnownNames();
+
   static boolean isMetricName(String name) {
-    return isName(name, METRIC_NAME);
+    return isName(name, METRIC_NAME, METRIC_NAMES);
   }
 
   static boolean isLabelName(String name) {
-    return isName(name, LABEL_NAME);
+    return isName(name, LABEL_NAME, LABEL_NAMES);
+  }
+
+  private static boolean isName(String name, byte[] where, KnownNames known) {
+    if (known.contains(name)) {
+      return true;
+    }
+    boolean valid = isName(name, where);
+    if (valid) {
+      known.add(name);
+    }
+    return valid;
   }
 
   /** Where an ASCII character may be in a name: anywhere, or after the first character only. */

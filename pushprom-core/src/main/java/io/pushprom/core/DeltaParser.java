@@ -217,7 +217,7 @@ final class DeltaParser {
               : source.end());
       return;
     }
-    Fields fields = new Fields(source);
+    Fields fields = Fields.of(source);
     for (JsonToken token = parser.nextToken();
         token == JsonToken.FIELD_NAME;
         token = parser.nextToken()) {
@@ -248,8 +248,17 @@ final class DeltaParser {
         : source.start();
   }
 
-  /** The fields of one delta as read, before they are checked. */
+  /**
+   * The fields of one delta as read, before they are checked. One per thread, cleared for each
+   * delta, as a delta is read to its end before the next one starts: a delta is read without making
+   * one.
+   */
   private static final class Fields {
+    private static final ThreadLocal<Fields> FIELDS = ThreadLocal.withInitial(Fields::new);
+
+    /** Label arrays that grew past this, for a delta of many labels, are not kept for the next. */
+    private static final int KEPT_LABELS = 64;
+
     MetricType type;
 
     /** The type as written, when it names no type. */
@@ -271,12 +280,33 @@ final class DeltaParser {
     String problem;
 
     private final TextCache texts = TextCache.ofThisThread();
-    private final Source source;
-    private final Limits limits;
+    private Source source;
+    private Limits limits;
 
-    Fields(Source source) {
-      this.source = source;
-      this.limits = source.limits();
+    /** Where labels are read into, to be copied at their size once read. */
+    private String[] labelNames = new String[4];
+
+    private String[] labelValues = new String[4];
+
+    private Fields() {}
+
+    /** This thread's fields, cleared, to read a delta of {@code source}. */
+    static Fields of(Source source) {
+      Fields fields = FIELDS.get();
+      fields.source = source;
+      fields.limits = source.limits();
+      fields.type = null;
+      fields.unknownType = null;
+      fields.name = null;
+      fields.help = null;
+      fields.method = null;
+      fields.unknownMethod = null;
+      fields.value = Double.NaN;
+      fields.labels = null;
+      fields.buckets = null;
+      fields.objectives = null;
+      fields.problem = null;
+      return fields;
     }
 
     void read(String field, JsonParser parser, JsonToken token) throws IOException {
@@ -285,7 +315,7 @@ final class DeltaParser {
           String plain = plainText(parser, token);
           type =
               plain != null
-                  ? named(plain, TYPES)
+                  ? MetricType.fromJson(plain)
                   : token == JsonToken.VALUE_STRING ? match(parser, TYPES) : null;
           unknownType =
               type != null ? null : plain != null ? plain : string(field, parser, token);
@@ -330,7 +360,7 @@ final class DeltaParser {
           String plain = plainText(parser, token);
           method =
               plain != null
-                  ? named(plain, METHODS)
+                  ? Method.fromJson(plain)
                   : token == JsonToken.VALUE_STRING ? match(parser, METHODS) : null;
           unknownMethod =
               method != null ? null : plain != null ? plain : string(field, parser, token);
@@ -369,16 +399,6 @@ final class DeltaParser {
                 + Method.describeAllowed(type));
       }
       return new Delta(type, name, help, method, value, labels, buckets, objectives);
-    }
-
-    /** The constant whose JSON name is {@code text}, or {@code null}. */
-    private static <E extends Enum<E>> E named(String text, E[] constants) {
-      for (E constant : constants) {
-        if (constant.toString().equals(text)) {
-          return constant;
-        }
-      }
-      return null;
     }
 
     /**
@@ -454,8 +474,8 @@ final class DeltaParser {
         }
         return null;
       }
-      String[] names = new String[4];
-      String[] values = new String[4];
+      String[] names = labelNames;
+      String[] values = labelValues;
       int size = 0;
       int count = 0;
       for (token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
@@ -501,7 +521,20 @@ final class DeltaParser {
         // The first problem wins, but too many labels is the one to tell.
         problem = tooMany;
       }
-      return problem != null ? null : Labels.sorted(names, values, size);
+      Labels read =
+          problem != null
+              ? null
+              : size == 0
+                  ? Labels.EMPTY
+                  : Labels.sorted(Arrays.copyOf(names, size), Arrays.copyOf(values, size), size);
+      if (names.length <= KEPT_LABELS) {
+        labelNames = names;
+        labelValues = values;
+        // Not to hold this delta's strings until the next delta of as many labels.
+        Arrays.fill(names, 0, size, null);
+        Arrays.fill(values, 0, size, null);
+      }
+      return read;
     }
 
     /**

@@ -66,12 +66,18 @@ public enum Method {
 
   /** Returns the method named {@code name} on the wire, or {@code null} if there is none. */
   public static Method fromJson(String name) {
-    for (Method method : values()) {
-      if (method.jsonName.equals(name)) {
-        return method;
-      }
-    }
-    return null;
+    // A switch, not a loop over values(): every delta's method is looked up.
+    return name == null
+        ? null
+        : switch (name) {
+          case "inc" -> INC;
+          case "dec" -> DEC;
+          case "add" -> ADD;
+          case "sub" -> SUB;
+          case "set" -> SET;
+          case "observe" -> OBSERVE;
+          default -> null;
+        };
   }
 
   @Override

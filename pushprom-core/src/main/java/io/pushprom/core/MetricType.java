@@ -42,12 +42,16 @@ public enum MetricType {
    * match is exact, as in the Go original: {@code "Counter"} is not a type.
    */
   public static MetricType fromJson(String name) {
-    for (MetricType type : values()) {
-      if (type.jsonName.equals(name)) {
-        return type;
-      }
-    }
-    return null;
+    // A switch, not a loop over values(): every delta's type is looked up.
+    return name == null
+        ? null
+        : switch (name) {
+          case "counter" -> COUNTER;
+          case "gauge" -> GAUGE;
+          case "histogram" -> HISTOGRAM;
+          case "summary" -> SUMMARY;
+          default -> null;
+        };
   }
 
   @Override

@@ -465,6 +465,52 @@ class DeltaTest {
         e.getMessage());
   }
 
+  @Test
+  void rejectsAnInvalidNameEveryTimeFromOneThread() {
+    // The same instances each time, as the parser's string cache hands back a repeated name.
+    String name = "trees-total";
+    String label = "job-name";
+    for (int i = 0; i < 3; i++) {
+      assertEquals(
+          "gauge trees-total: invalid metric name, expected [a-zA-Z_:][a-zA-Z0-9_:]*",
+          assertThrows(
+                  InvalidDeltaException.class,
+                  () -> Delta.of(MetricType.GAUGE, name, Method.SET, 1, null))
+              .getMessage());
+      assertEquals(
+          "gauge trees: invalid label name \"job-name\", expected [a-zA-Z_][a-zA-Z0-9_]*",
+          assertThrows(
+                  InvalidDeltaException.class,
+                  () -> Delta.of(MetricType.GAUGE, "trees", Method.SET, 1, Map.of(label, "x")))
+              .getMessage());
+    }
+  }
+
+  @Test
+  void aValidMetricNameIsStillCheckedAsALabelName() {
+    String name = "job:trees";
+    assertEquals(name, Delta.of(MetricType.GAUGE, name, Method.SET, 1, null).name());
+    InvalidDeltaException e =
+        assertThrows(
+            InvalidDeltaException.class,
+            () -> Delta.of(MetricType.GAUGE, name, Method.SET, 1, Map.of(name, "x")));
+    assertEquals(
+        "gauge job:trees: invalid label name \"job:trees\", expected [a-zA-Z_][a-zA-Z0-9_]*",
+        e.getMessage());
+  }
+
+  @Test
+  void readsEveryTypeAndMethodByItsJsonName() {
+    for (MetricType type : MetricType.values()) {
+      assertEquals(type, MetricType.fromJson(type.jsonName()));
+    }
+    for (Method method : Method.values()) {
+      assertEquals(method, Method.fromJson(method.jsonName()));
+    }
+    assertEquals(null, MetricType.fromJson("Counter"));
+    assertEquals(null, Method.fromJson(null));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"__name__", "__x", "__"})
   void rejectsLabelNameStartingWithTwoUnderscores(String label) {
