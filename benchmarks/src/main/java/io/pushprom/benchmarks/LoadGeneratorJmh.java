@@ -31,6 +31,7 @@ final class LoadGeneratorJmh {
       Map<String, String> params,
       double score,
       double error,
+      double median,
       String unit) {}
 
   private static final double PARSE_AND_APPLY_TARGET = 2_000_000;
@@ -47,10 +48,13 @@ final class LoadGeneratorJmh {
               : String.format(Locale.ROOT, " ± %.1f%%", 100 * result.error() / result.score());
       String target = "—";
       String outcome = "info";
+      String median = "";
       if (name.equals("CoreBenchmark.parseAndApply")) {
-        // A typical delta parsed and applied on one thread.
-        target = "≥ " + format(PARSE_AND_APPLY_TARGET) + " deltas/s";
-        outcome = result.score() >= PARSE_AND_APPLY_TARGET ? "PASS" : "FAIL";
+        // A typical delta parsed and applied on one thread. Judged by the median iteration: on a
+        // shared 2-core VM a neighbour now and then halves one iteration's score, and so the mean.
+        target = "median iteration ≥ " + format(PARSE_AND_APPLY_TARGET) + " deltas/s";
+        outcome = result.median() >= PARSE_AND_APPLY_TARGET ? "PASS" : "FAIL";
+        median = "; median iteration " + format(result.median());
       } else if (result.unit().equals("ms/op")) {
         // A hostile body, of any shape up to 16 MiB, is answered well under a second.
         target = "< " + format(HOSTILE_TARGET_MILLIS) + " ms a body";
@@ -60,7 +64,7 @@ final class LoadGeneratorJmh {
           new LoadGeneratorTable.Row(
               "JMH " + name + params,
               "in-process, " + result.mode(),
-              format(result.score()) + " " + result.unit() + error,
+              format(result.score()) + " " + result.unit() + error + median,
               "—",
               target,
               outcome));
@@ -100,6 +104,7 @@ final class LoadGeneratorJmh {
     Map<String, String> params = new LinkedHashMap<>();
     double score = Double.NaN;
     double error = Double.NaN;
+    double median = Double.NaN;
     String unit = "";
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
@@ -124,6 +129,7 @@ final class LoadGeneratorJmh {
               case "score" -> score = number(parser);
               case "scoreError" -> error = number(parser);
               case "scoreUnit" -> unit = parser.getText();
+              case "scorePercentiles" -> median = percentile(parser, "50.0");
               default -> {
                 if (metric.isStructStart()) {
                   parser.skipChildren();
@@ -139,7 +145,20 @@ final class LoadGeneratorJmh {
         }
       }
     }
-    return new Result(benchmark, mode, params, score, error, unit);
+    return new Result(benchmark, mode, params, score, error, median, unit);
+  }
+
+  /** The percentile {@code key} of JMH's {@code scorePercentiles} object, the parser at its start. */
+  private static double percentile(JsonParser parser, String key) throws IOException {
+    double value = Double.NaN;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      parser.nextToken();
+      if (name.equals(key)) {
+        value = number(parser);
+      }
+    }
+    return value;
   }
 
   /** A number, or JMH's {@code "NaN"} string when there were too few iterations for an error. */

@@ -61,10 +61,26 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
     if (size == 0) {
       return EMPTY;
     }
-    int kept = size <= SMALL ? insertionSort(names, values, size) : mergeSort(names, values, size);
+    int kept =
+        isSorted(names, size)
+            ? size
+            : size <= SMALL ? insertionSort(names, values, size) : mergeSort(names, values, size);
     return new Labels(
         kept == names.length ? names : Arrays.copyOf(names, kept),
         kept == values.length ? values : Arrays.copyOf(values, kept));
+  }
+
+  /**
+   * Whether the names are in order already, none twice: as most clients send them, which then
+   * costs one comparison a label.
+   */
+  private static boolean isSorted(String[] names, int size) {
+    for (int i = 1; i < size; i++) {
+      if (compare(names[i - 1], names[i]) >= 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Up to this many labels, the usual case, an insertion sort is quicker and allocates nothing. */
