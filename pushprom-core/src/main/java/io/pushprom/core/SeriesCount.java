@@ -62,10 +62,14 @@ final class SeriesCount {
     series.incrementAndGet();
   }
 
-  /** Gives back the places of a series removed. */
+  /**
+   * Gives back the places of a series removed. The series goes first: as every taking adds places
+   * before it counts the series, {@link #get} is never above the places taken, so never above the
+   * limit, whatever threads do at once.
+   */
   void release(int places) {
-    count.addAndGet(-places);
     series.decrementAndGet();
+    count.addAndGet(-places);
   }
 
   /**
