@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Writes the lines of a large family's series from several threads at once: the scrape's own thread
@@ -231,21 +232,29 @@ final class ParallelSeriesWriter {
       // Twice the size handed over, so that lines seldom spill into the hand-off's own buffer.
       LineWriter buffered = new LineWriter(handOff, 2 * BUFFER_BYTES);
       Lines mine = lines.lines(NOTHING);
-      Series[] next = new Series[1];
+      // One action for all the helper's series: one made per series took a fifth of its time.
+      Consumer<Series> write =
+          each -> {
+            try {
+              mine.write(buffered, each);
+              // Only whole series go over, as the scrape's thread writes other lines in between.
+              if (buffered.length() >= BUFFER_BYTES) {
+                buffered.flush();
+                handOff.handOver();
+              }
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          };
       for (Spliterator<Series> part = take(); part != null; part = take()) {
-        while (part.tryAdvance(each -> next[0] = each)) {
-          mine.write(buffered, next[0]);
-          // Only whole series go over, as the scrape's thread writes other lines in between.
-          if (buffered.length() >= BUFFER_BYTES) {
-            buffered.flush();
-            handOff.handOver();
-          }
-        }
+        part.forEachRemaining(write);
       }
       buffered.flush();
       handOff.handOver();
     } catch (Abandoned e) {
       return; // nobody waits for this helper any more
+    } catch (UncheckedIOException e) {
+      failure = e.getCause();
     } catch (Throwable e) {
       failure = e;
     }
