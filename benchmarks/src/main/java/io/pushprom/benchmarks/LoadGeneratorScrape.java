@@ -36,7 +36,7 @@ final class LoadGeneratorScrape {
   private static final double SMALL_TARGET_MILLIS = 50;
 
   static final int LARGE_SERIES = 1_000_000;
-  private static final int LARGE_COUNT = 5;
+  private static final int LARGE_COUNT = 9;
   private static final double LARGE_TARGET_MILLIS = 700;
 
   /**
