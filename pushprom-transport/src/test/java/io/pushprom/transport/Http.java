@@ -1,5 +1,6 @@
 package io.pushprom.transport;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.zip.GZIPInputStream;
 
 /** Requests to a listener on the loopback address, as a client of Pushprom sends them. */
 final class Http {
@@ -50,5 +52,12 @@ final class Http {
   static HttpResponse<String> send(HttpRequest.Builder request)
       throws IOException, InterruptedException {
     return CLIENT.send(request.build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /** A gzip body, decompressed, as UTF-8 text. */
+  static String gunzip(byte[] body) throws IOException {
+    try (GZIPInputStream gzip = new GZIPInputStream(new ByteArrayInputStream(body))) {
+      return new String(gzip.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 }

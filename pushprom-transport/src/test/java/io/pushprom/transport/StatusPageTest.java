@@ -10,7 +10,6 @@ import com.sun.net.httpserver.Headers;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.RejectedDelta;
 import io.pushprom.core.Transport;
-import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -71,9 +69,7 @@ class StatusPageTest {
               HttpResponse.BodyHandlers.ofByteArray());
 
       assertEquals("gzip", page.headers().firstValue("Content-Encoding").get());
-      String html =
-          new String(
-              new GZIPInputStream(new ByteArrayInputStream(page.body())).readAllBytes(), UTF_8);
+      String html = Http.gunzip(page.body());
       assertTrue(html.startsWith("<!DOCTYPE html>"), html);
     }
   }
