@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,6 +39,13 @@ final class Family extends Collector implements Collector.Describable {
   private final SortedMap<Double, Double> objectives;
   private volatile String help;
   private final Map<SeriesKey, Series> series = new ConcurrentHashMap<>();
+
+  /**
+   * The series of {@link #series} in the order they were made, for the walks that visit them all. A
+   * series joins it before the map, so that a walk right after an update sees the series updated.
+   */
+  private final SeriesList listed = new SeriesList();
+
   private final Map<List<String>, String[]> labelNames = new ConcurrentHashMap<>();
 
   /** A histogram's upper bounds, {@code +Inf} last; shared by its series. */
@@ -313,7 +318,9 @@ final class Family extends Collector implements Collector.Describable {
             if (!allowance.take(places)) {
               throw count.full(delta, k, places);
             }
-            return newSeries(k, nanos);
+            Series made = newSeries(k, nanos);
+            listed.append(made);
+            return made;
           });
     } finally {
       creation.readLock().unlock();
@@ -347,14 +354,14 @@ final class Family extends Collector implements Collector.Describable {
   /**
    * Unmaps {@code found} if it is still the series of {@code key}, then closes it, and takes it out
    * of the count: the one way a series goes. Unmapped first: an update that finds it closed finds
-   * it unmapped on its retry.
+   * it unmapped on its retry. A series a walk found before its creation mapped it stays.
    *
    * @return whether this call closed it; another removal may have got there first
    */
   private boolean discard(SeriesKey key, Series found) {
-    series.remove(key, found);
-    if (found.remove()) {
+    if (series.remove(key, found) && found.remove()) {
       count.release(places);
+      listed.removed();
       return true;
     }
     return false;
@@ -369,7 +376,7 @@ final class Family extends Collector implements Collector.Describable {
    */
   int expire(long deadline, Consumer<Series> onRemoved) {
     int expired = 0;
-    for (Series each : series.values()) {
+    for (Series each : listed) {
       if (each.lastUpdateNanos() - deadline < 0 && discard(each.key, each)) {
         expired++;
         onRemoved.accept(each);
@@ -396,7 +403,7 @@ final class Family extends Collector implements Collector.Describable {
     }
     // No series is made from here on, so the sweep finds all. An update that found one before
     // lands in it before the sweep closes it, or finds it closed and looks again.
-    for (Series each : series.values()) {
+    for (Series each : listed) {
       if (discard(each.key, each)) {
         onRemoved.accept(each);
       }
@@ -445,11 +452,11 @@ final class Family extends Collector implements Collector.Describable {
   }
 
   /**
-   * The series, as iterating a {@link ConcurrentHashMap} sees them: without locking, each series
-   * once, those created or removed meanwhile maybe. Removed ones may be among them.
+   * The series in the order they were made, walked without locking: each series once, those created
+   * or removed meanwhile maybe. Removed ones may be among them.
    */
-  Collection<Series> series() {
-    return Collections.unmodifiableCollection(series.values());
+  Iterable<Series> series() {
+    return listed;
   }
 
   /**
@@ -464,6 +471,7 @@ final class Family extends Collector implements Collector.Describable {
     if (series.putIfAbsent(kept, created) != null) {
       return null;
     }
+    listed.append(created);
     // Counted whatever the limit: a file written under a larger one loses nothing, and new series
     // wait until expiry or deletion make room.
     count.force(places);
@@ -488,12 +496,7 @@ final class Family extends Collector implements Collector.Describable {
           case SUMMARY -> summaryLines();
         };
     ParallelSeriesWriter.write(
-        series.values().spliterator(),
-        series.size(),
-        out,
-        lines,
-        () -> header.writeOnce(out),
-        maxHelpers);
+        listed.spliterator(), listed.size(), out, lines, () -> header.writeOnce(out), maxHelpers);
   }
 
   private ParallelSeriesWriter.LinesFactory scalarLines() {
@@ -654,20 +657,20 @@ final class Family extends Collector implements Collector.Describable {
    * family has as many samples: a histogram's buckets and a summary's objectives are the family's.
    */
   private final class ObservedSamples extends AbstractList<MetricFamilySamples.Sample> {
-    private final Series[] listed;
+    private final Series[] present;
     private final int perSeries =
         type == MetricType.HISTOGRAM ? upperBounds.length + 2 : objectives.size() + 2;
     private int cachedIndex = -1;
     private final List<MetricFamilySamples.Sample> cached = new ArrayList<>(perSeries);
 
     ObservedSamples() {
-      List<Series> present = new ArrayList<>(series.size());
-      for (Series each : series.values()) {
+      List<Series> found = new ArrayList<>(listed.size());
+      for (Series each : listed) {
         if (!each.isRemoved()) {
-          present.add(each);
+          found.add(each);
         }
       }
-      listed = present.toArray(new Series[0]);
+      present = found.toArray(new Series[0]);
     }
 
     @Override
@@ -677,7 +680,7 @@ final class Family extends Collector implements Collector.Describable {
       if (seriesIndex != cachedIndex) {
         // Read once per series, so that its buckets, count and sum agree with each other.
         cached.clear();
-        listed[seriesIndex].collect(name, cached);
+        present[seriesIndex].collect(name, cached);
         if (cached.size() != perSeries) {
           throw new IllegalStateException(
               name + ": a series has " + cached.size() + " samples, not " + perSeries);
@@ -689,7 +692,7 @@ final class Family extends Collector implements Collector.Describable {
 
     @Override
     public int size() {
-      return listed.length * perSeries;
+      return present.length * perSeries;
     }
   }
 
@@ -711,24 +714,23 @@ final class Family extends Collector implements Collector.Describable {
 
     SeriesSamples(String sampleName) {
       this.sampleName = sampleName;
-      int expected = series.size();
+      int expected = listed.size();
       keys = new SeriesKey[expected];
       values = new double[expected];
-      // forEach, not entrySet(): it makes no entry object per series.
-      series.forEach(this::add);
+      listed.forEach(this::add);
     }
 
-    private void add(SeriesKey key, Series each) {
+    private void add(Series each) {
       double value = ((ScalarSeries) each).value();
       if (Double.isNaN(value)) {
         return; // removed
       }
       if (size == keys.length) {
-        // Series were added since series.size() was read.
+        // Series were added since listed.size() was read.
         keys = Arrays.copyOf(keys, 2 * size + 1);
         values = Arrays.copyOf(values, keys.length);
       }
-      keys[size] = key;
+      keys[size] = each.key;
       values[size] = value;
       size++;
     }

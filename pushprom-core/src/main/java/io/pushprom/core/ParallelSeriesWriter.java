@@ -20,11 +20,11 @@ import java.util.function.Consumer;
 /**
  * Writes the lines of a large family's series from several threads at once: the scrape's own thread
  * and up to one helper per further core. The text format asks only that a family's lines follow its
- * header together, in any order, so the series are split into parts (ranges of the family's map),
- * each thread formats whole parts into buffers of whole lines, and the scrape's thread writes its
- * own lines and the helpers' buffers as they come. A scrape of a million series is mostly this
- * formatting; on a machine whose cores ingest flat out meanwhile, each thread of it gets its share,
- * so several threads finish it sooner.
+ * header together, in any order, so the series are split into parts (ranges of the family's {@link
+ * SeriesList}), each thread formats whole parts into buffers of whole lines, and the scrape's
+ * thread writes its own lines and the helpers' buffers as they come. A scrape of a million series
+ * is mostly this formatting; on a machine whose cores ingest flat out meanwhile, each thread of it
+ * gets its share, so several threads finish it sooner.
  *
  * <p>What it holds is bounded whatever the client does: each helper hands over at most {@link
  * #QUEUED_PER_HELPER} buffers of {@link #BUFFER_BYTES} before it waits for the scrape's thread to
@@ -49,6 +49,7 @@ final class ParallelSeriesWriter {
 
   private static final int BUFFER_BYTES = 32 << 10;
   private static final int QUEUED_PER_HELPER = 8;
+
   /** Helpers a scrape may have: one per core but the scrape's own. */
   static final int HELPERS = Runtime.getRuntime().availableProcessors() - 1;
 
@@ -89,8 +90,7 @@ final class ParallelSeriesWriter {
   /** Set when the scrape ended early: helpers stop at their next buffer. */
   private volatile boolean abandoned;
 
-  private ParallelSeriesWriter(
-      List<Spliterator<Series>> parts, int helpers, LinesFactory lines) {
+  private ParallelSeriesWriter(List<Spliterator<Series>> parts, int helpers, LinesFactory lines) {
     this.parts = parts;
     this.ready = new ArrayBlockingQueue<>(QUEUED_PER_HELPER * helpers + helpers);
     this.lines = lines;
