@@ -1,7 +1,5 @@
 package io.pushprom.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Spliterator;
@@ -19,18 +17,27 @@ import java.util.function.Consumer;
  * did, until removed ones are a quarter of it: then the others are copied, in order, into a new
  * array. So the series it keeps after their removal stay fewer than a third of the others.
  *
- * <p>An array is never written once another replaces it, and its series only move to lower places
- * in the next. A walk reads the size, then the array, and goes up to that size, skipping empty
- * places: it sees once each series that was in the list for the whole walk.
+ * <p>An array is never written once another replaces it, so a walk reads one array and its size,
+ * and goes through it without locks or fences: it sees once each series that was in the list for
+ * the whole walk.
  */
 final class SeriesList implements Iterable<Series> {
-  private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(Series[].class);
   private static final int MIN_CAPACITY = 4;
 
-  /** Written before {@link #size} when they change together: walks read them the other way. */
-  private volatile Series[] elements = new Series[0];
+  /** The series, with the number of places of it taken. */
+  private static final class Block {
+    final Series[] elements;
 
-  private volatile int size;
+    /** Written after the place it takes: a walk that reads it sees the series there. */
+    volatile int size;
+
+    Block(Series[] elements, int size) {
+      this.elements = elements;
+      this.size = size;
+    }
+  }
+
+  private volatile Block block = new Block(new Series[0], 0);
 
   /** Series removed since the last compaction, about; guarded by {@code this}. */
   private int removed;
@@ -40,31 +47,32 @@ final class SeriesList implements Iterable<Series> {
     if (series.isRemoved()) {
       return;
     }
-    Series[] current = elements;
-    int at = size;
-    if (at == current.length) {
-      current = Arrays.copyOf(current, Math.max(MIN_CAPACITY, at + (at >> 1)));
-      elements = current;
+    Block current = block;
+    int at = current.size;
+    if (at == current.elements.length) {
+      Series[] grown = Arrays.copyOf(current.elements, Math.max(MIN_CAPACITY, at + (at >> 1)));
+      grown[at] = series;
+      block = new Block(grown, at + 1);
+    } else {
+      current.elements[at] = series;
+      current.size = at + 1;
     }
-    // Released, so that a walk that reads the place before the size sees a whole series.
-    ELEMENT.setRelease(current, at, series);
-    size = at + 1;
   }
 
   /** Notes that a series in this list was removed; compacts once a quarter of it is. */
   synchronized void removed() {
     removed++;
-    if (removed > size >> 2) {
+    if (removed > block.size >> 2) {
       compact();
     }
   }
 
   private void compact() {
-    Series[] current = elements;
-    int length = size;
+    Block current = block;
+    int length = current.size;
     int live = 0;
     for (int i = 0; i < length; i++) {
-      if (!current[i].isRemoved()) {
+      if (!current.elements[i].isRemoved()) {
         live++;
       }
     }
@@ -72,19 +80,18 @@ final class SeriesList implements Iterable<Series> {
     Series[] compacted = new Series[Math.max(MIN_CAPACITY, live + (live >> 2))];
     int filled = 0;
     for (int i = 0; i < length && filled < live; i++) {
-      if (!current[i].isRemoved()) {
-        compacted[filled++] = current[i];
+      if (!current.elements[i].isRemoved()) {
+        compacted[filled++] = current.elements[i];
       }
     }
-    elements = compacted;
-    size = filled;
+    block = new Block(compacted, filled);
     // Removals noted after this count again: a compaction comes a little early, never late.
     removed = 0;
   }
 
   /** The places taken, removed series not yet compacted away among them. */
   int size() {
-    return size;
+    return block.size;
   }
 
   @Override
@@ -94,9 +101,8 @@ final class SeriesList implements Iterable<Series> {
 
   @Override
   public Spliterator<Series> spliterator() {
-    int length = size;
-    Series[] current = elements;
-    return new Walk(current, 0, Math.min(length, current.length));
+    Block current = block;
+    return new Walk(current.elements, 0, current.size);
   }
 
   /** A walk over a range of one array, split in halves for the scrape's threads. */
@@ -113,12 +119,9 @@ final class SeriesList implements Iterable<Series> {
 
     @Override
     public boolean tryAdvance(Consumer<? super Series> action) {
-      while (index < fence) {
-        Series each = (Series) ELEMENT.getAcquire(elements, index++);
-        if (each != null) {
-          action.accept(each);
-          return true;
-        }
+      if (index < fence) {
+        action.accept(elements[index++]);
+        return true;
       }
       return false;
     }
@@ -128,10 +131,7 @@ final class SeriesList implements Iterable<Series> {
       Series[] local = elements;
       int end = fence;
       for (int i = index; i < end; i++) {
-        Series each = (Series) ELEMENT.getAcquire(local, i);
-        if (each != null) {
-          action.accept(each);
-        }
+        action.accept(local[i]);
       }
       index = end;
     }
@@ -154,7 +154,7 @@ final class SeriesList implements Iterable<Series> {
 
     @Override
     public int characteristics() {
-      return Spliterator.ORDERED | Spliterator.NONNULL;
+      return Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.SIZED | Spliterator.SUBSIZED;
     }
   }
 }
