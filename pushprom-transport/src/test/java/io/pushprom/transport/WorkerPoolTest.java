@@ -48,14 +48,20 @@ class WorkerPoolTest {
     };
   }
 
+  /** Runs {@code count} stuck requests on {@code pool}, and waits until each has a thread. */
+  private void holdThreads(WorkerPool pool, int count) throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(count);
+    for (int i = 0; i < count; i++) {
+      pool.execute(stuck(started));
+    }
+    assertTrue(started.await(30, TimeUnit.SECONDS), "the stuck requests never all ran");
+  }
+
   @Test
   void aRequestQueuedBehindStuckOnesGetsAThreadOfItsOwn() throws InterruptedException {
     WorkerPool pool = pool(2, 10);
     try {
-      CountDownLatch started = new CountDownLatch(2);
-      pool.execute(stuck(started));
-      pool.execute(stuck(started));
-      assertTrue(started.await(30, TimeUnit.SECONDS));
+      holdThreads(pool, 2);
 
       CountDownLatch answered = new CountDownLatch(1);
       pool.execute(answered::countDown);
@@ -72,10 +78,7 @@ class WorkerPoolTest {
   void aRequestWhileTheMostThreadsAreBusyIsRefused() throws InterruptedException {
     WorkerPool pool = pool(1, 2);
     try {
-      CountDownLatch started = new CountDownLatch(2);
-      pool.execute(stuck(started));
-      pool.execute(stuck(started)); // queued, then given a second thread
-      assertTrue(started.await(30, TimeUnit.SECONDS));
+      holdThreads(pool, 2); // the second queued, then given a thread of its own
 
       assertThrows(RejectedExecutionException.class, () -> pool.execute(() -> {}));
       assertEquals(1, refused.get());
@@ -88,11 +91,7 @@ class WorkerPoolTest {
   void theExtraThreadsStopOnceCalmAndTheBaseOnesStay() throws InterruptedException {
     WorkerPool pool = pool(1, 10);
     try {
-      CountDownLatch started = new CountDownLatch(3);
-      for (int i = 0; i < 3; i++) {
-        pool.execute(stuck(started));
-      }
-      assertTrue(started.await(30, TimeUnit.SECONDS));
+      holdThreads(pool, 3);
       assertEquals(3, pool.getPoolSize());
 
       release.countDown();
