@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * second of single-delta POSTs on 2 cores). Slow clients cannot stop the others through it: when
  * the oldest queued request has waited {@link #STALL_MILLIS}, because slow or stuck clients hold
  * the threads, more threads start, up to {@code max}, checked every {@link #CHECK_MILLIS}; once
- * nothing has stalled for {@link #CALM_MILLIS} the extra threads stop, each when its request is
- * done. A request that comes while {@code max} are busy is refused, and the JDK's dispatcher closes
- * its connection.
+ * nothing has stalled for {@link #CALM_MILLIS} and no more than {@code base} requests run (slow
+ * clients no longer hold the extra threads), the extra threads stop. A request that comes while
+ * {@code max} are busy is refused, and the JDK's dispatcher closes its connection.
  */
 final class WorkerPool extends ThreadPoolExecutor {
   static final long STALL_MILLIS = 100;
@@ -103,7 +103,9 @@ final class WorkerPool extends ThreadPoolExecutor {
         setCorePoolSize(wanted); // starts threads for the queued requests at once
       }
     } else if (getCorePoolSize() > base
+        && running.get() <= base
         && now - lastStall > TimeUnit.MILLISECONDS.toNanos(CALM_MILLIS)) {
+      // Not while slow clients still hold the extra threads: the next request would stall again.
       setCorePoolSize(base);
       setMaximumPoolSize(base);
     }
