@@ -21,8 +21,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -76,9 +76,10 @@ public final class HttpListener implements AutoCloseable {
   static final int DEFAULT_WORKERS = 2_000;
 
   /**
-   * Scrapes and status pages answered at once, at most; one more gets {@code 503}. Prometheus
-   * scrapes one at a time, twice for a pair; each holds a worker and the memory of the series it
-   * is writing until its client has read them, for at most the write timeout.
+   * Scrapes and status pages answered at once, at most; one more takes the place of one whose
+   * client has read nothing for a second, or gets {@code 503}. Prometheus scrapes one at a time,
+   * twice for a pair; each holds a worker and the memory of the series it is writing until its
+   * client has read them, for at most the write timeout.
    */
   static final int MAX_SCRAPES = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 

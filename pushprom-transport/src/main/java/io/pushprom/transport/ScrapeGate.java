@@ -4,7 +4,10 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.client.Counter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -16,17 +19,28 @@ import java.util.logging.Logger;
 /**
  * Bounds what readers of the large answers, {@code GET /metrics} and the status page, can make the
  * server hold: at most {@code maxReaders} of them at once, each answered within the write timeout.
- * Each walks every series and holds memory and a thread until its client has read the answer, so
- * a few hundred clients reading slowly filled the heap; and the JDK's own write timeout ({@code
+ * Each walks every series and holds memory and a thread until its client has read the answer, so a
+ * few hundred clients reading slowly filled the heap; and the JDK's own write timeout ({@code
  * sun.net.httpserver.maxRspTime}) did not cut a client that kept reading, a little at a time.
  *
- * <p>One more reader than the bound gets {@code 503} with {@code Retry-After} at once. A reader
- * still being answered when the write timeout is up has its worker interrupted, which closes the
- * connection under a blocked write (the JDK's socket channel is interruptible): the client sees a
- * cut, never a short answer that looks whole. Both are counted and logged at {@code WARNING}.
- * Other methods (a push to {@code /}, a {@code DELETE}) pass through untouched.
+ * <p>A reader that comes when all are taken makes room if one of the answers has been stuck for
+ * {@link #STALLED} in a single write (its client has read nothing meanwhile): the one stuck longest
+ * is cut off, and the newcomer takes its place. So clients that do not read cannot keep Prometheus
+ * from scraping; an answer being made, or read at any pace that keeps a write moving, is never cut
+ * for another. If none is stuck, the newcomer gets {@code 503} with {@code Retry-After} at once.
+ *
+ * <p>A cut interrupts the answer's worker, which closes the connection under a blocked write (the
+ * JDK's socket channel is interruptible): the client sees a cut, never a short answer that looks
+ * whole. Refusals and cuts are counted and logged at {@code WARNING}. Other methods (a push to
+ * {@code /}, a {@code DELETE}) pass through untouched.
  */
 final class ScrapeGate extends Filter {
+  /** How long one write must have been stuck for its answer to be cut to make room for another. */
+  static final Duration STALLED = Duration.ofSeconds(1);
+
+  /** How long a newcomer waits for the room it made, while the cut answer's worker unwinds. */
+  private static final Duration ROOM_WAIT = Duration.ofSeconds(1);
+
   private static final Logger LOG = Logger.getLogger(ScrapeGate.class.getName());
   private static final LogLimiter REFUSALS = new LogLimiter(LOG, 1);
   private static final LogLimiter CUTS = new LogLimiter(LOG, 1);
@@ -37,10 +51,11 @@ final class ScrapeGate extends Filter {
   private final ScheduledExecutorService timer;
   private final Supplier<Counter> refused;
   private final Counter cut;
+  private final Set<Answer> answers = ConcurrentHashMap.newKeySet();
 
   /**
    * @param refused the counter of readers refused for the bound, asked for at the first refusal
-   * @param cut counts the answers cut at the write timeout
+   * @param cut counts the answers cut off, at the write timeout or to make room
    */
   ScrapeGate(
       int maxReaders,
@@ -63,39 +78,24 @@ final class ScrapeGate extends Filter {
       chain.doFilter(exchange);
       return;
     }
-    if (!readers.tryAcquire()) {
-      refused.get().inc();
-      REFUSALS.log(
-          Level.WARNING,
-          () ->
-              "refusing "
-                  + method
-                  + " "
-                  + exchange.getRequestURI().getPath()
-                  + " from "
-                  + Exchanges.source(exchange)
-                  + ": "
-                  + maxReaders
-                  + " scrapes or status pages are being answered already (slow readers?)");
-      exchange.getResponseHeaders().set("Retry-After", "1");
-      try {
-        Exchanges.respond(
-            exchange, 503, "too many scrapes at once: " + maxReaders + " are being answered\n");
-      } finally {
-        exchange.close();
-      }
+    if (!readers.tryAcquire() && !makeRoom()) {
+      refuse(exchange, method);
       return;
     }
-    Deadline deadline = new Deadline(Thread.currentThread());
+    Answer answer = new Answer(Thread.currentThread(), exchange.getResponseBody());
+    exchange.setStreams(null, answer);
+    answers.add(answer);
     ScheduledFuture<?> alarm =
-        timer.schedule(deadline::expire, writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        timer.schedule(
+            () -> answer.cut(Cut.WRITE_TIMEOUT), writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     try {
       chain.doFilter(exchange);
     } finally {
       alarm.cancel(false);
-      boolean expired = deadline.end();
+      answers.remove(answer);
+      Cut why = answer.end();
       readers.release();
-      if (expired) {
+      if (why != null) {
         cut.inc();
         CUTS.log(
             Level.WARNING,
@@ -106,40 +106,155 @@ final class ScrapeGate extends Filter {
                     + exchange.getRequestURI().getPath()
                     + " to "
                     + Exchanges.source(exchange)
-                    + ": not read within the write timeout of "
-                    + writeTimeout.toSeconds()
-                    + " s");
+                    + ": "
+                    + why.reason(writeTimeout));
       }
     }
   }
 
-  /** The write timeout of one answer: interrupts its worker once, unless the answer ended first. */
-  private static final class Deadline {
-    private final Thread worker;
-    private boolean ended;
-    private boolean expired;
+  /**
+   * Cuts off the answer stuck longest in one write, if one has been for {@link #STALLED}, and waits
+   * for its place. Returns whether this reader has a place now.
+   */
+  private boolean makeRoom() {
+    long now = System.nanoTime();
+    Answer stuckLongest = null;
+    long longest = STALLED.toNanos() - 1;
+    for (Answer answer : answers) {
+      long stuck = answer.stuckFor(now);
+      if (stuck > longest) {
+        stuckLongest = answer;
+        longest = stuck;
+      }
+    }
+    if (stuckLongest == null) {
+      return false;
+    }
+    stuckLongest.cut(Cut.MADE_ROOM);
+    try {
+      return readers.tryAcquire(ROOM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 
-    Deadline(Thread worker) {
+  private void refuse(HttpExchange exchange, String method) throws IOException {
+    refused.get().inc();
+    REFUSALS.log(
+        Level.WARNING,
+        () ->
+            "refusing "
+                + method
+                + " "
+                + exchange.getRequestURI().getPath()
+                + " from "
+                + Exchanges.source(exchange)
+                + ": "
+                + maxReaders
+                + " scrapes or status pages are being answered already (slow readers?)");
+    exchange.getResponseHeaders().set("Retry-After", "1");
+    try {
+      Exchanges.respond(
+          exchange, 503, "too many scrapes at once: " + maxReaders + " are being answered\n");
+    } finally {
+      exchange.close();
+    }
+  }
+
+  /** Why an answer was cut off. */
+  private enum Cut {
+    WRITE_TIMEOUT,
+    MADE_ROOM;
+
+    String reason(Duration writeTimeout) {
+      return switch (this) {
+        case WRITE_TIMEOUT ->
+            "not read within the write timeout of " + writeTimeout.toSeconds() + " s";
+        case MADE_ROOM ->
+            "nothing read for "
+                + STALLED.toSeconds()
+                + " s while "
+                + "another scrape or status page waited for its place";
+      };
+    }
+  }
+
+  /**
+   * One answer being written: its body, which notes when a write began and has not ended, and its
+   * cut, which interrupts its worker once, unless the answer ended first.
+   */
+  private static final class Answer extends OutputStream {
+    private static final long NOT_WRITING = Long.MIN_VALUE;
+
+    private final Thread worker;
+    private final OutputStream body;
+    private volatile long writingSince = NOT_WRITING;
+    private boolean ended;
+    private Cut cut;
+
+    Answer(Thread worker, OutputStream body) {
       this.worker = worker;
+      this.body = body;
     }
 
-    synchronized void expire() {
-      if (!ended) {
-        expired = true;
+    /** How long the write under way has been stuck at {@code now}; 0 if none is under way. */
+    long stuckFor(long now) {
+      long since = writingSince;
+      return since == NOT_WRITING ? 0 : now - since;
+    }
+
+    synchronized void cut(Cut why) {
+      if (!ended && cut == null) {
+        cut = why;
         worker.interrupt();
       }
     }
 
     /**
      * Ends the answer: no interrupt comes after this, and one that came is cleared, so that the
-     * worker goes back to its pool as it came. Returns whether the deadline had passed.
+     * worker goes back to its pool as it came. Returns why it was cut off, or null.
      */
-    synchronized boolean end() {
+    synchronized Cut end() {
       ended = true;
-      if (expired) {
+      if (cut != null) {
         Thread.interrupted();
       }
-      return expired;
+      return cut;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      noted(() -> body.write(b));
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      noted(() -> body.write(bytes, offset, length));
+    }
+
+    @Override
+    public void flush() throws IOException {
+      noted(body::flush);
+    }
+
+    @Override
+    public void close() throws IOException {
+      noted(body::close);
+    }
+
+    /** Runs {@code write}, noting when it began until it ends. */
+    private void noted(Write write) throws IOException {
+      writingSince = System.nanoTime();
+      try {
+        write.run();
+      } finally {
+        writingSince = NOT_WRITING;
+      }
+    }
+
+    private interface Write {
+      void run() throws IOException;
     }
   }
 

@@ -155,6 +155,108 @@ class ScrapeGateTest {
   }
 
   @Test
+  void aReaderStuckInAWriteIsCutToMakeRoomForAnother() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicBoolean endless = new AtomicBoolean(true);
+    // One place, and a write timeout no test waits for: only making room can free the place.
+    int port =
+        serve(
+            1,
+            Duration.ofHours(1),
+            exchange -> {
+              try {
+                if (endless.getAndSet(false)) {
+                  exchange.sendResponseHeaders(200, 0);
+                  OutputStream body = exchange.getResponseBody();
+                  writing.countDown();
+                  byte[] chunk = new byte[64 << 10];
+                  for (int i = 0; i < 100_000; i++) {
+                    body.write(chunk);
+                  }
+                } else {
+                  Exchanges.respond(exchange, 200, "metrics\n");
+                }
+              } finally {
+                ended.countDown();
+                exchange.close();
+              }
+            });
+    try (Socket stuck = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      stuck
+          .getOutputStream()
+          .write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertTrue(writing.await(60, TimeUnit.SECONDS), "the stuck reader is being answered");
+
+      // As Prometheus would, at its next scrape: a 503 until the stuck write has lasted long
+      // enough.
+      HttpResponse<String> scrape = Http.get(port, "/metrics");
+      for (int tries = 1; scrape.statusCode() == 503 && tries < 60; tries++) {
+        Thread.sleep(1_000);
+        scrape = Http.get(port, "/metrics");
+      }
+
+      assertEquals(200, scrape.statusCode());
+      assertEquals("metrics\n", scrape.body());
+      assertTrue(ended.await(60, TimeUnit.SECONDS), "the stuck answer was cut off");
+      assertEquals(1.0, cut.get());
+      assertTrue(closedByServer(stuck), "the stuck reader's connection was closed");
+    }
+  }
+
+  @Test
+  void anAnswerBeingMadeIsNotCutForAnother() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    int port =
+        serve(
+            1,
+            Duration.ofHours(1),
+            exchange -> {
+              inside.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              Exchanges.respond(exchange, 200, "metrics\n");
+              exchange.close();
+            });
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                assertEquals(200, Http.get(port, "/metrics").statusCode());
+              } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            });
+    reader.start();
+    assertTrue(inside.await(30, TimeUnit.SECONDS));
+    // Longer than a write must be stuck for, so that only its not writing keeps it.
+    Thread.sleep(2 * ScrapeGate.STALLED.toMillis());
+
+    assertEquals(503, Http.get(port, "/metrics").statusCode());
+    release.countDown();
+    reader.join(30_000);
+    assertEquals(0.0, cut.get());
+  }
+
+  /** Whether the server closes (or resets) {@code socket} within a minute, read to its end. */
+  private static boolean closedByServer(Socket socket) throws IOException {
+    socket.setSoTimeout(60_000);
+    byte[] buffer = new byte[64 << 10];
+    try {
+      while (socket.getInputStream().read(buffer) >= 0) {}
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (java.net.SocketException e) {
+      return true; // reset
+    }
+  }
+
+  @Test
   void otherMethodsPassUntouched() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
