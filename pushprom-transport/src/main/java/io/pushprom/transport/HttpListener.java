@@ -17,16 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
@@ -217,10 +212,11 @@ public final class HttpListener implements AutoCloseable {
     }
 
     /**
-     * The most requests handled at once, each on a thread of the listener's own, started as needed
-     * and stopped after a minute idle. A connection that comes when all are busy is closed
-     * unanswered and counted in {@code pushprom_http_connections_refused_total}. Default 2,000;
-     * replaces an {@link #executor}.
+     * The most requests handled at once, each on a thread of the listener's own: max(4, 2 × cores)
+     * take requests in turn, and when one has waited 100 ms (slow clients hold them) more start, up
+     * to this many, which stop once none has waited that long for 5 s. A connection that comes when
+     * all are busy is closed unanswered and counted in {@code
+     * pushprom_http_connections_refused_total}. Default 2,000; replaces an {@link #executor}.
      */
     public Builder workers(int workers) {
       if (workers < 1) {
@@ -233,9 +229,9 @@ public final class HttpListener implements AutoCloseable {
 
     /**
      * Handles requests on the application's {@code executor} instead of the listener's own threads,
-     * say {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21. It should not queue: a
-     * queued request's client waits, and its read timeout runs meanwhile. {@link #close()} leaves
-     * it running, and connections it refuses are not counted. Replaces {@link #workers}.
+     * say {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21. It should not queue for
+     * long: a queued request's client waits, and its read timeout runs meanwhile. {@link #close()}
+     * leaves it running, and connections it refuses are not counted. Replaces {@link #workers}.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
@@ -352,35 +348,30 @@ public final class HttpListener implements AutoCloseable {
         server.start();
         return new HttpListener(server, List.of(deadlines), drain, gracePeriod);
       }
-      ExecutorService pool = workers(aggregator, workers);
+      ExecutorService pool = workers(aggregator, workers, deadlines);
       server.setExecutor(pool);
       server.start();
       return new HttpListener(server, List.of(pool, deadlines), drain, gracePeriod);
     }
 
-    private static ExecutorService workers(Aggregator aggregator, int workers) {
+    private static ExecutorService workers(
+        Aggregator aggregator, int workers, ScheduledExecutorService checks) {
       Counter refused = aggregator.telemetry().counter(TransportCounter.HTTP_CONNECTIONS_REFUSED);
-      ExecutorService pool =
-          newExecutor(
-              Math.min(workers, Math.max(4, 2 * Runtime.getRuntime().availableProcessors())),
-              workers,
-              // A direct hand-off: a request waits for no other, and the JDK's dispatcher closes
-              // the connection of one refused when all are busy.
-              new SynchronousQueue<>(),
-              "pushprom-http-");
-      ((ThreadPoolExecutor) pool)
-          .setRejectedExecutionHandler(
-              (task, executor) -> {
-                refused.inc();
-                BUSY.log(
-                    Level.WARNING,
-                    () ->
-                        "all "
-                            + workers
-                            + " http workers are busy (slow clients?): closing a new connection");
-                throw new RejectedExecutionException("all http workers are busy");
-              });
-      return pool;
+      return WorkerPool.start(
+          Math.min(workers, Math.max(4, 2 * Runtime.getRuntime().availableProcessors())),
+          workers,
+          "pushprom-http-",
+          checks,
+          (request, pool) -> {
+            refused.inc();
+            BUSY.log(
+                Level.WARNING,
+                () ->
+                    "all "
+                        + workers
+                        + " http workers are busy (slow clients?): closing a new connection");
+            throw WorkerPool.busy();
+          });
     }
 
     /** {@code authenticator}, whose refusals are counted and logged (at a bounded rate). */
@@ -422,22 +413,6 @@ public final class HttpListener implements AutoCloseable {
       context.getFilters().add(drain);
       context.getFilters().addAll(List.of(more));
     }
-  }
-
-  private static ExecutorService newExecutor(
-      int threads, int maxThreads, BlockingQueue<Runnable> queue, String name) {
-    AtomicInteger count = new AtomicInteger();
-    return new ThreadPoolExecutor(
-        threads,
-        maxThreads,
-        60,
-        TimeUnit.SECONDS,
-        queue,
-        task -> {
-          Thread thread = new Thread(task, name + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
   }
 
   /** The address the server is bound to, with the real port if port 0 was asked for. */
