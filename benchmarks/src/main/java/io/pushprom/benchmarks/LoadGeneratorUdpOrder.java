@@ -6,6 +6,7 @@ import static io.pushprom.benchmarks.LoadGeneratorTable.percent;
 import io.pushprom.benchmarks.LoadGeneratorTable.Row;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -98,11 +99,16 @@ final class LoadGeneratorUdpOrder {
             : "FAIL");
   }
 
-  /** Sends {@code datagrams} at {@code RATE}, each from a socket opened for it alone. */
+  /**
+   * Sends {@code datagrams} at {@code RATE}, each from a socket opened for it alone: an IPv4 one,
+   * as PHP's {@code fsockopen("udp://127.0.0.1")} opens, which costs the sender less than the JDK's
+   * default dual-stack socket (95,000 to 118,000 against 76,000 to 97,000 a second on one thread,
+   * in one run on 2 cores).
+   */
   private static long send(byte[][] datagrams, InetSocketAddress target) throws IOException {
     return LoadGeneratorUdp.sendPaced(
         index -> {
-          try (DatagramChannel fresh = DatagramChannel.open()) {
+          try (DatagramChannel fresh = DatagramChannel.open(StandardProtocolFamily.INET)) {
             fresh.send(ByteBuffer.wrap(datagrams[(int) index]), target);
           }
         },
