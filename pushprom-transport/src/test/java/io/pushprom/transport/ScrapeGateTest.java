@@ -3,6 +3,8 @@ package io.pushprom.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.client.Counter;
 import java.io.IOException;
@@ -45,8 +47,7 @@ class ScrapeGateTest {
     workers.shutdownNow();
   }
 
-  private int serve(int maxReaders, Duration writeTimeout, com.sun.net.httpserver.HttpHandler h)
-      throws IOException {
+  private int serve(int maxReaders, Duration writeTimeout, HttpHandler h) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server
         .createContext("/metrics", h)
@@ -59,22 +60,8 @@ class ScrapeGateTest {
 
   @Test
   void oneReaderMoreThanTheBoundGets503AtOnceAndIsCounted() throws Exception {
-    CountDownLatch inside = new CountDownLatch(2);
-    CountDownLatch release = new CountDownLatch(1);
-    int port =
-        serve(
-            2,
-            Duration.ofMinutes(1),
-            exchange -> {
-              inside.countDown();
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              Exchanges.respond(exchange, 200, "metrics\n");
-              exchange.close();
-            });
+    Held answers = new Held(2);
+    int port = serve(2, Duration.ofMinutes(1), answers);
     List<Thread> held = new ArrayList<>();
     List<Integer> heldStatus = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -93,7 +80,7 @@ class ScrapeGateTest {
       reader.start();
       held.add(reader);
     }
-    assertTrue(inside.await(30, TimeUnit.SECONDS), "two readers are being answered");
+    assertTrue(answers.inside.await(30, TimeUnit.SECONDS), "two readers are being answered");
 
     HttpResponse<String> third = Http.get(port, "/metrics");
 
@@ -101,7 +88,7 @@ class ScrapeGateTest {
     assertEquals("too many scrapes at once: 2 are being answered\n", third.body());
     assertEquals(Optional.of("1"), third.headers().firstValue("Retry-After"));
     assertEquals(1.0, refused.get());
-    release.countDown();
+    answers.release.countDown();
     for (Thread reader : held) {
       reader.join(30_000);
     }
@@ -112,36 +99,11 @@ class ScrapeGateTest {
 
   @Test
   void aReaderWhoDoesNotReadIsCutAtTheWriteTimeoutAndItsWorkerServesAgain() throws Exception {
-    CountDownLatch ended = new CountDownLatch(1);
-    AtomicBoolean endless = new AtomicBoolean(true);
-    int port =
-        serve(
-            1,
-            Duration.ofSeconds(1),
-            exchange -> {
-              try {
-                if (endless.getAndSet(false)) {
-                  // An answer larger than any socket buffer, to a client that never reads it.
-                  exchange.sendResponseHeaders(200, 0);
-                  OutputStream body = exchange.getResponseBody();
-                  byte[] chunk = new byte[64 << 10];
-                  for (int i = 0; i < 100_000; i++) {
-                    body.write(chunk);
-                  }
-                } else {
-                  Exchanges.respond(exchange, 200, "metrics\n");
-                }
-              } finally {
-                ended.countDown();
-                exchange.close();
-              }
-            });
-    try (Socket stuck = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      stuck
-          .getOutputStream()
-          .write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    EndlessFirst endless = new EndlessFirst();
+    int port = serve(1, Duration.ofSeconds(1), endless);
+    try (Socket stuck = scrapeWithoutReading(port)) {
 
-      assertTrue(ended.await(60, TimeUnit.SECONDS), "the blocked write was cut");
+      assertTrue(endless.ended.await(60, TimeUnit.SECONDS), "the blocked write was cut");
       // Counted as the gate lets go, just after the handler ended.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (cut.get() < 1 && System.nanoTime() < deadline) {
@@ -151,42 +113,17 @@ class ScrapeGateTest {
       // The slot is free again, and the interrupt did not follow the worker to its next request.
       assertEquals(200, Http.get(port, "/metrics").statusCode());
       assertEquals(0.0, refused.get());
+      assertTrue(closedByServer(stuck), "the stuck reader's connection was closed");
     }
   }
 
   @Test
   void aReaderStuckInAWriteIsCutToMakeRoomForAnother() throws Exception {
-    CountDownLatch writing = new CountDownLatch(1);
-    CountDownLatch ended = new CountDownLatch(1);
-    AtomicBoolean endless = new AtomicBoolean(true);
+    EndlessFirst endless = new EndlessFirst();
     // One place, and a write timeout no test waits for: only making room can free the place.
-    int port =
-        serve(
-            1,
-            Duration.ofHours(1),
-            exchange -> {
-              try {
-                if (endless.getAndSet(false)) {
-                  exchange.sendResponseHeaders(200, 0);
-                  OutputStream body = exchange.getResponseBody();
-                  writing.countDown();
-                  byte[] chunk = new byte[64 << 10];
-                  for (int i = 0; i < 100_000; i++) {
-                    body.write(chunk);
-                  }
-                } else {
-                  Exchanges.respond(exchange, 200, "metrics\n");
-                }
-              } finally {
-                ended.countDown();
-                exchange.close();
-              }
-            });
-    try (Socket stuck = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      stuck
-          .getOutputStream()
-          .write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertTrue(writing.await(60, TimeUnit.SECONDS), "the stuck reader is being answered");
+    int port = serve(1, Duration.ofHours(1), endless);
+    try (Socket stuck = scrapeWithoutReading(port)) {
+      assertTrue(endless.writing.await(60, TimeUnit.SECONDS), "the stuck reader is being answered");
 
       // As Prometheus would, at its next scrape: a 503 until the stuck write has lasted long
       // enough.
@@ -198,7 +135,7 @@ class ScrapeGateTest {
 
       assertEquals(200, scrape.statusCode());
       assertEquals("metrics\n", scrape.body());
-      assertTrue(ended.await(60, TimeUnit.SECONDS), "the stuck answer was cut off");
+      assertTrue(endless.ended.await(60, TimeUnit.SECONDS), "the stuck answer was cut off");
       assertEquals(1.0, cut.get());
       assertTrue(closedByServer(stuck), "the stuck reader's connection was closed");
     }
@@ -206,22 +143,8 @@ class ScrapeGateTest {
 
   @Test
   void anAnswerBeingMadeIsNotCutForAnother() throws Exception {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    int port =
-        serve(
-            1,
-            Duration.ofHours(1),
-            exchange -> {
-              inside.countDown();
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              Exchanges.respond(exchange, 200, "metrics\n");
-              exchange.close();
-            });
+    Held held = new Held(1);
+    int port = serve(1, Duration.ofHours(1), held);
     Thread reader =
         new Thread(
             () -> {
@@ -232,14 +155,80 @@ class ScrapeGateTest {
               }
             });
     reader.start();
-    assertTrue(inside.await(30, TimeUnit.SECONDS));
+    assertTrue(held.inside.await(30, TimeUnit.SECONDS));
     // Longer than a write must be stuck for, so that only its not writing keeps it.
     Thread.sleep(2 * ScrapeGate.STALLED.toMillis());
 
     assertEquals(503, Http.get(port, "/metrics").statusCode());
-    release.countDown();
+    held.release.countDown();
     reader.join(30_000);
     assertEquals(0.0, cut.get());
+  }
+
+  /**
+   * Holds each {@code GET} until released, then answers {@code metrics}; answers others at once.
+   */
+  private static final class Held implements HttpHandler {
+    final CountDownLatch inside;
+    final CountDownLatch release = new CountDownLatch(1);
+
+    /** {@code inside} counts down once {@code readers} GETs are being held. */
+    Held(int readers) {
+      this.inside = new CountDownLatch(readers);
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+      if (exchange.getRequestMethod().equals("GET")) {
+        inside.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      Exchanges.respond(exchange, 200, "metrics\n");
+      exchange.close();
+    }
+  }
+
+  /**
+   * Answers its first request with more than any socket buffer holds, and every later one with
+   * {@code metrics}.
+   */
+  private static final class EndlessFirst implements HttpHandler {
+    final CountDownLatch writing = new CountDownLatch(1);
+    final CountDownLatch ended = new CountDownLatch(1);
+    private final AtomicBoolean first = new AtomicBoolean(true);
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+      try {
+        if (first.getAndSet(false)) {
+          exchange.sendResponseHeaders(200, 0);
+          OutputStream body = exchange.getResponseBody();
+          writing.countDown();
+          byte[] chunk = new byte[64 << 10];
+          for (int i = 0; i < 100_000; i++) {
+            body.write(chunk);
+          }
+        } else {
+          Exchanges.respond(exchange, 200, "metrics\n");
+        }
+      } finally {
+        ended.countDown();
+        exchange.close();
+      }
+    }
+  }
+
+  /** Asks for {@code /metrics} and reads none of the answer. */
+  private static Socket scrapeWithoutReading(int port) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    socket
+        .getOutputStream()
+        .write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    return socket;
   }
 
   /** Whether the server closes (or resets) {@code socket} within a minute, read to its end. */
@@ -258,24 +247,8 @@ class ScrapeGateTest {
 
   @Test
   void otherMethodsPassUntouched() throws Exception {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    int port =
-        serve(
-            1,
-            Duration.ofMinutes(1),
-            exchange -> {
-              if (exchange.getRequestMethod().equals("GET")) {
-                inside.countDown();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              Exchanges.respond(exchange, 200, "ok\n");
-              exchange.close();
-            });
+    Held held = new Held(1);
+    int port = serve(1, Duration.ofMinutes(1), held);
     Thread reader =
         new Thread(
             () -> {
@@ -286,7 +259,7 @@ class ScrapeGateTest {
               }
             });
     reader.start();
-    assertTrue(inside.await(30, TimeUnit.SECONDS));
+    assertTrue(held.inside.await(30, TimeUnit.SECONDS));
 
     assertEquals(
         200,
@@ -294,7 +267,7 @@ class ScrapeGateTest {
                 Http.request(port, "/metrics")
                     .method("DELETE", java.net.http.HttpRequest.BodyPublishers.noBody()))
             .statusCode());
-    release.countDown();
+    held.release.countDown();
     reader.join(30_000);
     assertEquals(0.0, refused.get());
   }
