@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,10 +27,15 @@ import java.util.logging.Logger;
  * sun.net.httpserver.maxRspTime}) did not cut a client that kept reading, a little at a time.
  *
  * <p>A reader that comes when all are taken makes room if one of the answers has been stuck for
- * {@link #STALLED} in a single write (its client has read nothing meanwhile): the one stuck longest
- * is cut off, and the newcomer takes its place. So clients that do not read cannot keep Prometheus
- * from scraping; an answer being made, or read at any pace that keeps a write moving, is never cut
- * for another. If none is stuck, the newcomer gets {@code 503} with {@code Retry-After} at once.
+ * {@link #STALLED} in a single write: the one stuck longest is cut off, and its place is handed to
+ * the newcomer alone. So clients that ask and never read cannot keep Prometheus from scraping for
+ * longer than that; an answer being made is never cut for another. Stuck means its client read too
+ * little for the kernel to take more: a blocked write wakes only once about half the send buffer
+ * has drained, so a client reading slower than about half of it a second (2 MB/s, for the 4 MB a
+ * loopback connection grows to) counts as stuck too. If none is stuck, the newcomer gets {@code
+ * 503} with {@code Retry-After} at once. Clients that ask again and again and drop their
+ * connections within the second can still keep every place taken: where they can reach {@code
+ * /metrics}, it needs credentials.
  *
  * <p>A cut interrupts the answer's worker, which closes the connection under a blocked write (the
  * JDK's socket channel is interruptible): the client sees a cut, never a short answer that looks
@@ -94,7 +102,7 @@ final class ScrapeGate extends Filter {
       alarm.cancel(false);
       answers.remove(answer);
       Cut why = answer.end();
-      readers.release();
+      answer.passOnPlace(readers);
       if (why != null) {
         cut.inc();
         CUTS.log(
@@ -114,7 +122,7 @@ final class ScrapeGate extends Filter {
 
   /**
    * Cuts off the answer stuck longest in one write, if one has been for {@link #STALLED}, and waits
-   * for its place. Returns whether this reader has a place now.
+   * for its place, which is handed to this reader alone. Returns whether this reader has a place.
    */
   private boolean makeRoom() {
     long now = System.nanoTime();
@@ -130,12 +138,19 @@ final class ScrapeGate extends Filter {
     if (stuckLongest == null) {
       return false;
     }
-    stuckLongest.cut(Cut.MADE_ROOM);
+    CompletableFuture<Void> place = new CompletableFuture<>();
+    if (!stuckLongest.cutFor(place)) {
+      return false; // ended, or cut already, since it was found
+    }
     try {
-      return readers.tryAcquire(ROOM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      place.get(ROOM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      // Given up on: unless it was handed over meanwhile, the place goes back to all.
+      return !place.cancel(false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return !place.cancel(false);
     }
   }
 
@@ -193,6 +208,9 @@ final class ScrapeGate extends Filter {
     private boolean ended;
     private Cut cut;
 
+    /** The reader this answer was cut off for, waiting for its place. */
+    private CompletableFuture<Void> heir;
+
     Answer(Thread worker, OutputStream body) {
       this.worker = worker;
       this.body = body;
@@ -212,6 +230,19 @@ final class ScrapeGate extends Filter {
     }
 
     /**
+     * Cuts this answer off to make room for another reader, who is handed its place through {@code
+     * place} as it ends. Returns false, and does nothing, if it ended or was cut already.
+     */
+    synchronized boolean cutFor(CompletableFuture<Void> place) {
+      if (ended || cut != null) {
+        return false;
+      }
+      heir = place;
+      cut(Cut.MADE_ROOM);
+      return true;
+    }
+
+    /**
      * Ends the answer: no interrupt comes after this, and one that came is cleared, so that the
      * worker goes back to its pool as it came. Returns why it was cut off, or null.
      */
@@ -221,6 +252,20 @@ final class ScrapeGate extends Filter {
         Thread.interrupted();
       }
       return cut;
+    }
+
+    /**
+     * Hands this ended answer's place to the reader it was cut for, or, if there is none or it gave
+     * up waiting, back to {@code readers}.
+     */
+    void passOnPlace(Semaphore readers) {
+      CompletableFuture<Void> to;
+      synchronized (this) {
+        to = heir;
+      }
+      if (to == null || !to.complete(null)) {
+        readers.release();
+      }
     }
 
     @Override
