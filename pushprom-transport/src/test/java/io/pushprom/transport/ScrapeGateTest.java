@@ -18,12 +18,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -224,10 +226,16 @@ class ScrapeGateTest {
 
   /** Asks for {@code /metrics} and reads none of the answer. */
   private static Socket scrapeWithoutReading(int port) throws IOException {
+    return scrapeWithoutReading(port, "/metrics");
+  }
+
+  /** Asks for {@code path} and reads none of the answer. */
+  private static Socket scrapeWithoutReading(int port, String path) throws IOException {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket
         .getOutputStream()
-        .write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        .write(
+            ("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     return socket;
   }
 
@@ -242,6 +250,83 @@ class ScrapeGateTest {
       return false;
     } catch (java.net.SocketException e) {
       return true; // reset
+    }
+  }
+
+  @Test
+  void readersMakingRoomAtOnceStayWithinTheBoundAndGiveEveryPlaceBack() throws Exception {
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger mostInside = new AtomicInteger();
+    CountDownLatch firstStuck = new CountDownLatch(2);
+    CountDownLatch laterStuck = new CountDownLatch(4);
+    int port =
+        serve(
+            2,
+            Duration.ofHours(1),
+            exchange -> {
+              mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+              try {
+                if ("stuck".equals(exchange.getRequestURI().getQuery())) {
+                  exchange.sendResponseHeaders(200, 0);
+                  OutputStream body = exchange.getResponseBody();
+                  firstStuck.countDown();
+                  laterStuck.countDown();
+                  byte[] chunk = new byte[64 << 10];
+                  for (int i = 0; i < 100_000; i++) {
+                    body.write(chunk);
+                  }
+                } else {
+                  Exchanges.respond(exchange, 200, "metrics\n");
+                }
+              } finally {
+                inside.decrementAndGet();
+                exchange.close();
+              }
+            });
+    List<Socket> stuck = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        stuck.add(scrapeWithoutReading(port, "/metrics?stuck"));
+      }
+      assertTrue(firstStuck.await(60, TimeUnit.SECONDS), "both places taken by stuck readers");
+
+      // Eight readers at once, each asking again on a 503 until answered.
+      List<Thread> readers = new ArrayList<>();
+      List<Integer> answers = new CopyOnWriteArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        Thread reader =
+            new Thread(
+                () -> {
+                  try {
+                    int status = Http.get(port, "/metrics").statusCode();
+                    for (int tries = 1; status == 503 && tries < 300; tries++) {
+                      Thread.sleep(200);
+                      status = Http.get(port, "/metrics").statusCode();
+                    }
+                    answers.add(status);
+                  } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                  }
+                });
+        reader.start();
+        readers.add(reader);
+      }
+      for (Thread reader : readers) {
+        reader.join(120_000);
+      }
+
+      assertEquals(List.of(200, 200, 200, 200, 200, 200, 200, 200), answers);
+      assertEquals(2.0, cut.get(), "each stuck reader cut once");
+      assertTrue(mostInside.get() <= 2, "answered at once: " + mostInside.get());
+      // Both places are free again: two more stuck readers are both let in.
+      for (int i = 0; i < 2; i++) {
+        stuck.add(scrapeWithoutReading(port, "/metrics?stuck"));
+      }
+      assertTrue(laterStuck.await(60, TimeUnit.SECONDS), "both places were given back");
+    } finally {
+      for (Socket socket : stuck) {
+        socket.close();
+      }
     }
   }
 
