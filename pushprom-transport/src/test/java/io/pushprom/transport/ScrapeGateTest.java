@@ -207,13 +207,7 @@ class ScrapeGateTest {
     public void handle(HttpExchange exchange) throws IOException {
       try {
         if (first.getAndSet(false)) {
-          exchange.sendResponseHeaders(200, 0);
-          OutputStream body = exchange.getResponseBody();
-          writing.countDown();
-          byte[] chunk = new byte[64 << 10];
-          for (int i = 0; i < 100_000; i++) {
-            body.write(chunk);
-          }
+          answerEndlessly(exchange, writing::countDown);
         } else {
           Exchanges.respond(exchange, 200, "metrics\n");
         }
@@ -221,6 +215,20 @@ class ScrapeGateTest {
         ended.countDown();
         exchange.close();
       }
+    }
+  }
+
+  /**
+   * Answers with more than any socket buffer holds, to a client that is not expected to read it;
+   * {@code begun} runs once the answer's headers are sent.
+   */
+  private static void answerEndlessly(HttpExchange exchange, Runnable begun) throws IOException {
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream body = exchange.getResponseBody();
+    begun.run();
+    byte[] chunk = new byte[64 << 10];
+    for (int i = 0; i < 100_000; i++) {
+      body.write(chunk);
     }
   }
 
@@ -267,14 +275,12 @@ class ScrapeGateTest {
               mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
               try {
                 if ("stuck".equals(exchange.getRequestURI().getQuery())) {
-                  exchange.sendResponseHeaders(200, 0);
-                  OutputStream body = exchange.getResponseBody();
-                  firstStuck.countDown();
-                  laterStuck.countDown();
-                  byte[] chunk = new byte[64 << 10];
-                  for (int i = 0; i < 100_000; i++) {
-                    body.write(chunk);
-                  }
+                  answerEndlessly(
+                      exchange,
+                      () -> {
+                        firstStuck.countDown();
+                        laterStuck.countDown();
+                      });
                 } else {
                   Exchanges.respond(exchange, 200, "metrics\n");
                 }
