@@ -170,6 +170,9 @@ final class ScrapeGate extends Filter {
                 + " scrapes or status pages are being answered already (slow readers?)");
     exchange.getResponseHeaders().set("Retry-After", "1");
     try {
+      // Else the JDK closes the connection after the answer without saying so, and a client that
+      // sends its next request on it, as it may, gets no answer at all.
+      Exchanges.skipEmptyBody(exchange);
       Exchanges.respond(
           exchange, 503, "too many scrapes at once: " + maxReaders + " are being answered\n");
     } finally {
@@ -301,6 +304,11 @@ final class ScrapeGate extends Filter {
     private interface Write {
       void run() throws IOException;
     }
+  }
+
+  /** The places free now: as many as the bound while no scrape or status page is answered. */
+  int placesFree() {
+    return readers.availablePermits();
   }
 
   @Override

@@ -39,6 +39,7 @@ class ScrapeGateTest {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService workers = Executors.newCachedThreadPool();
   private HttpServer server;
+  private ScrapeGate gate;
 
   @AfterEach
   void stop() {
@@ -54,7 +55,7 @@ class ScrapeGateTest {
     server
         .createContext("/metrics", h)
         .getFilters()
-        .add(new ScrapeGate(maxReaders, writeTimeout, timer, () -> refused, cut));
+        .add(gate = new ScrapeGate(maxReaders, writeTimeout, timer, () -> refused, cut));
     server.setExecutor(workers);
     server.start();
     return server.getAddress().getPort();
@@ -97,6 +98,33 @@ class ScrapeGateTest {
     assertEquals(List.of(200, 200), heldStatus);
     assertEquals(200, Http.get(port, "/metrics").statusCode(), "the slots were given back");
     assertEquals(0.0, cut.get());
+  }
+
+  @Test
+  void aRefusedReaderCanAskAgainOnTheSameConnection() throws Exception {
+    Held held = new Held(1);
+    int port = serve(1, Duration.ofHours(1), held);
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                Http.get(port, "/metrics");
+              } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            });
+    reader.start();
+    assertTrue(held.inside.await(30, TimeUnit.SECONDS));
+    try (RawHttp connection = RawHttp.connect(port)) {
+      String request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+
+      assertEquals(503, connection.send(request).read().status());
+      // Kept open, as its answer did not say otherwise: a keep-alive client sends its next here.
+      assertEquals(503, connection.send(request).read().status());
+    } finally {
+      held.release.countDown();
+      reader.join(30_000);
+    }
   }
 
   @Test
@@ -265,8 +293,7 @@ class ScrapeGateTest {
   void readersMakingRoomAtOnceStayWithinTheBoundAndGiveEveryPlaceBack() throws Exception {
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger mostInside = new AtomicInteger();
-    CountDownLatch firstStuck = new CountDownLatch(2);
-    CountDownLatch laterStuck = new CountDownLatch(4);
+    CountDownLatch stuckWriting = new CountDownLatch(2);
     int port =
         serve(
             2,
@@ -275,12 +302,7 @@ class ScrapeGateTest {
               mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
               try {
                 if ("stuck".equals(exchange.getRequestURI().getQuery())) {
-                  answerEndlessly(
-                      exchange,
-                      () -> {
-                        firstStuck.countDown();
-                        laterStuck.countDown();
-                      });
+                  answerEndlessly(exchange, stuckWriting::countDown);
                 } else {
                   Exchanges.respond(exchange, 200, "metrics\n");
                 }
@@ -294,7 +316,7 @@ class ScrapeGateTest {
       for (int i = 0; i < 2; i++) {
         stuck.add(scrapeWithoutReading(port, "/metrics?stuck"));
       }
-      assertTrue(firstStuck.await(60, TimeUnit.SECONDS), "both places taken by stuck readers");
+      assertTrue(stuckWriting.await(60, TimeUnit.SECONDS), "both places taken by stuck readers");
 
       // Eight readers at once, each asking again on a 503 until answered.
       List<Thread> readers = new ArrayList<>();
@@ -322,13 +344,19 @@ class ScrapeGateTest {
       }
 
       assertEquals(List.of(200, 200, 200, 200, 200, 200, 200, 200), answers);
-      assertEquals(2.0, cut.get(), "each stuck reader cut once");
+      // One cut frees a place the readers then take in turn; the other may be cut as well.
+      assertTrue(cut.get() >= 1 && cut.get() <= 2, "stuck readers cut: " + cut.get());
       assertTrue(mostInside.get() <= 2, "answered at once: " + mostInside.get());
-      // Both places are free again: two more stuck readers are both let in.
-      for (int i = 0; i < 2; i++) {
-        stuck.add(scrapeWithoutReading(port, "/metrics?stuck"));
+
+      // Once the stuck readers are gone, both places are free, neither lost nor handed twice.
+      for (Socket socket : stuck) {
+        socket.close();
       }
-      assertTrue(laterStuck.await(60, TimeUnit.SECONDS), "both places were given back");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (gate.placesFree() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(2, gate.placesFree());
     } finally {
       for (Socket socket : stuck) {
         socket.close();
