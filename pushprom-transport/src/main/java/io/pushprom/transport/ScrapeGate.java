@@ -140,7 +140,7 @@ final class ScrapeGate extends Filter {
     }
     CompletableFuture<Void> place = new CompletableFuture<>();
     if (!stuckLongest.cutFor(place)) {
-      return false; // ended, or cut already, since it was found
+      return false; // ended, or cut for another, since it was found
     }
     try {
       place.get(ROOM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -209,7 +209,9 @@ final class ScrapeGate extends Filter {
     private final OutputStream body;
     private volatile long writingSince = NOT_WRITING;
     private boolean ended;
-    private Cut cut;
+
+    /** Written under this answer's lock; read without it by the search for the answer to cut. */
+    private volatile Cut cut;
 
     /** The reader this answer was cut off for, waiting for its place. */
     private CompletableFuture<Void> heir;
@@ -219,10 +221,13 @@ final class ScrapeGate extends Filter {
       this.body = body;
     }
 
-    /** How long the write under way has been stuck at {@code now}; 0 if none is under way. */
+    /**
+     * How long the write under way has been stuck at {@code now}; 0 if none is under way, or if the
+     * answer is being cut off already.
+     */
     long stuckFor(long now) {
       long since = writingSince;
-      return since == NOT_WRITING ? 0 : now - since;
+      return since == NOT_WRITING || cut != null ? 0 : now - since;
     }
 
     synchronized void cut(Cut why) {
