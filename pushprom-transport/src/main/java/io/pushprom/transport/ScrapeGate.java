@@ -102,20 +102,24 @@ final class ScrapeGate extends Filter {
       alarm.cancel(false);
       answers.remove(answer);
       Cut why = answer.end();
-      answer.passOnPlace(readers);
-      if (why != null) {
-        cut.inc();
-        CUTS.log(
-            Level.WARNING,
-            () ->
-                "cut off "
-                    + method
-                    + " "
-                    + exchange.getRequestURI().getPath()
-                    + " to "
-                    + Exchanges.source(exchange)
-                    + ": "
-                    + why.reason(writeTimeout));
+      try {
+        // Counted before its place is passed on: whoever gets the place sees the cut counted.
+        if (why != null) {
+          cut.inc();
+          CUTS.log(
+              Level.WARNING,
+              () ->
+                  "cut off "
+                      + method
+                      + " "
+                      + exchange.getRequestURI().getPath()
+                      + " to "
+                      + Exchanges.source(exchange)
+                      + ": "
+                      + why.reason(writeTimeout));
+        }
+      } finally {
+        answer.passOnPlace(readers);
       }
     }
   }
