@@ -13,11 +13,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -65,24 +67,7 @@ class ScrapeGateTest {
   void oneReaderMoreThanTheBoundGets503AtOnceAndIsCounted() throws Exception {
     Held answers = new Held(2);
     int port = serve(2, Duration.ofMinutes(1), answers);
-    List<Thread> held = new ArrayList<>();
-    List<Integer> heldStatus = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Thread reader =
-          new Thread(
-              () -> {
-                try {
-                  int status = Http.get(port, "/metrics").statusCode();
-                  synchronized (heldStatus) {
-                    heldStatus.add(status);
-                  }
-                } catch (IOException | InterruptedException e) {
-                  throw new AssertionError(e);
-                }
-              });
-      reader.start();
-      held.add(reader);
-    }
+    List<CompletableFuture<Integer>> held = List.of(scrapeLater(port), scrapeLater(port));
     assertTrue(answers.inside.await(30, TimeUnit.SECONDS), "two readers are being answered");
 
     HttpResponse<String> third = Http.get(port, "/metrics");
@@ -92,8 +77,9 @@ class ScrapeGateTest {
     assertEquals(Optional.of("1"), third.headers().firstValue("Retry-After"));
     assertEquals(1.0, refused.get());
     answers.release.countDown();
-    for (Thread reader : held) {
-      reader.join(30_000);
+    List<Integer> heldStatus = new ArrayList<>();
+    for (CompletableFuture<Integer> reader : held) {
+      heldStatus.add(reader.get(30, TimeUnit.SECONDS));
     }
     assertEquals(List.of(200, 200), heldStatus);
     assertEquals(200, Http.get(port, "/metrics").statusCode(), "the slots were given back");
@@ -104,16 +90,7 @@ class ScrapeGateTest {
   void aRefusedReaderCanAskAgainOnTheSameConnection() throws Exception {
     Held held = new Held(1);
     int port = serve(1, Duration.ofHours(1), held);
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                Http.get(port, "/metrics");
-              } catch (IOException | InterruptedException e) {
-                throw new AssertionError(e);
-              }
-            });
-    reader.start();
+    CompletableFuture<Integer> reader = scrapeLater(port);
     assertTrue(held.inside.await(30, TimeUnit.SECONDS));
     try (RawHttp connection = RawHttp.connect(port)) {
       String request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -123,7 +100,7 @@ class ScrapeGateTest {
       assertEquals(503, connection.send(request).read().status());
     } finally {
       held.release.countDown();
-      reader.join(30_000);
+      reader.get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -134,9 +111,9 @@ class ScrapeGateTest {
     try (Socket stuck = scrapeWithoutReading(port)) {
 
       assertTrue(endless.ended.await(60, TimeUnit.SECONDS), "the blocked write was cut");
-      // Counted as the gate lets go, just after the handler ended.
+      // Counted, then its place given back, as the gate lets go, just after the handler ended.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (cut.get() < 1 && System.nanoTime() < deadline) {
+      while ((cut.get() < 1 || gate.placesFree() < 1) && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
       assertEquals(1.0, cut.get());
@@ -175,23 +152,14 @@ class ScrapeGateTest {
   void anAnswerBeingMadeIsNotCutForAnother() throws Exception {
     Held held = new Held(1);
     int port = serve(1, Duration.ofHours(1), held);
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                assertEquals(200, Http.get(port, "/metrics").statusCode());
-              } catch (IOException | InterruptedException e) {
-                throw new AssertionError(e);
-              }
-            });
-    reader.start();
+    CompletableFuture<Integer> reader = scrapeLater(port);
     assertTrue(held.inside.await(30, TimeUnit.SECONDS));
     // Longer than a write must be stuck for, so that only its not writing keeps it.
     Thread.sleep(2 * ScrapeGate.STALLED.toMillis());
 
     assertEquals(503, Http.get(port, "/metrics").statusCode());
     held.release.countDown();
-    reader.join(30_000);
+    assertEquals(200, reader.get(30, TimeUnit.SECONDS));
     assertEquals(0.0, cut.get());
   }
 
@@ -244,6 +212,13 @@ class ScrapeGateTest {
         exchange.close();
       }
     }
+  }
+
+  /** Asks for {@code /metrics} without waiting: its status, once answered. */
+  private static CompletableFuture<Integer> scrapeLater(int port) {
+    return Http.CLIENT
+        .sendAsync(Http.request(port, "/metrics").build(), BodyHandlers.discarding())
+        .thenApply(HttpResponse::statusCode);
   }
 
   /**
@@ -368,16 +343,7 @@ class ScrapeGateTest {
   void otherMethodsPassUntouched() throws Exception {
     Held held = new Held(1);
     int port = serve(1, Duration.ofMinutes(1), held);
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                Http.get(port, "/metrics");
-              } catch (IOException | InterruptedException e) {
-                throw new AssertionError(e);
-              }
-            });
-    reader.start();
+    CompletableFuture<Integer> reader = scrapeLater(port);
     assertTrue(held.inside.await(30, TimeUnit.SECONDS));
 
     assertEquals(
@@ -387,7 +353,7 @@ class ScrapeGateTest {
                     .method("DELETE", java.net.http.HttpRequest.BodyPublishers.noBody()))
             .statusCode());
     held.release.countDown();
-    reader.join(30_000);
+    reader.get(30, TimeUnit.SECONDS);
     assertEquals(0.0, refused.get());
   }
 }
