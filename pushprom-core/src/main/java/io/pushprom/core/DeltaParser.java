@@ -85,7 +85,7 @@ final class DeltaParser {
       return spans[2 * index + 1];
     }
 
-    private void add(Delta delta, int start, int end) {
+    void add(Delta delta, int start, int end) {
       span(start, end);
       deltas.add(delta);
     }
@@ -107,10 +107,23 @@ final class DeltaParser {
   }
 
   static Batch parse(byte[] bytes, int offset, int length, Limits limits) {
-    Batch batch = new Batch();
     int end = offset + length;
+    // The plain reader takes only ASCII, and looks at every byte.
+    Batch plain = PlainDeltaReader.read(bytes, offset, end, limits);
+    if (plain != null) {
+      return plain;
+    }
     // Most bodies are ASCII: then no string needs its bytes checked.
-    boolean checkBytes = Unicode.hasNonAscii(bytes, offset, end);
+    return parseWithJackson(bytes, offset, end, Unicode.hasNonAscii(bytes, offset, end), limits);
+  }
+
+  /**
+   * As {@link #parse}, every byte through Jackson: what {@link PlainDeltaReader} leaves to it, and
+   * what tests hold that reader to.
+   */
+  static Batch parseWithJackson(
+      byte[] bytes, int offset, int end, boolean checkBytes, Limits limits) {
+    Batch batch = new Batch();
     int position = offset;
     int line = 1;
     while (position < end && !batch.full) {
@@ -178,8 +191,7 @@ final class DeltaParser {
    * @param checkBytes whether the body has non-ASCII bytes, so kept strings need their UTF-8
    *     checked
    */
-  private record Source(
-      byte[] bytes, int start, int offset, int end, boolean checkBytes, Limits limits) {}
+  record Source(byte[] bytes, int start, int offset, int end, boolean checkBytes, Limits limits) {}
 
   private static void readValues(JsonParser parser, Batch batch, Source source) throws IOException {
     int max = source.limits().maxDeltasPerBody();
@@ -253,7 +265,7 @@ final class DeltaParser {
    * delta, as a delta is read to its end before the next one starts: a delta is read without making
    * one.
    */
-  private static final class Fields {
+  static final class Fields {
     private static final ThreadLocal<Fields> FIELDS = ThreadLocal.withInitial(Fields::new);
 
     /** Label arrays that grew past this, for a delta of many labels, are not kept for the next. */
@@ -288,6 +300,11 @@ final class DeltaParser {
 
     private String[] labelValues = new String[4];
 
+    /** How many labels {@link #labelNames} holds, and how many the labels object had. */
+    private int labelSize;
+
+    private int labelCount;
+
     private Fields() {}
 
     /** This thread's fields, cleared, to read a delta of {@code source}. */
@@ -295,35 +312,39 @@ final class DeltaParser {
       Fields fields = FIELDS.get();
       fields.source = source;
       fields.limits = source.limits();
-      fields.type = null;
-      fields.unknownType = null;
-      fields.name = null;
-      fields.help = null;
-      fields.method = null;
-      fields.unknownMethod = null;
-      fields.value = Double.NaN;
-      fields.labels = null;
-      fields.buckets = null;
-      fields.objectives = null;
-      fields.problem = null;
-      return fields;
+      return fields.clear();
+    }
+
+    /** These fields, cleared to read the next delta of the same source. */
+    Fields clear() {
+      type = null;
+      unknownType = null;
+      name = null;
+      help = null;
+      method = null;
+      unknownMethod = null;
+      value = Double.NaN;
+      labels = null;
+      buckets = null;
+      objectives = null;
+      problem = null;
+      return this;
     }
 
     void read(String field, JsonParser parser, JsonToken token) throws IOException {
       switch (field) {
         case "type" -> {
           String plain = plainText(parser, token);
-          type =
-              plain != null
-                  ? MetricType.fromJson(plain)
-                  : token == JsonToken.VALUE_STRING ? match(parser, TYPES) : null;
-          unknownType =
-              type != null ? null : plain != null ? plain : string(field, parser, token);
+          if (plain != null) {
+            type(plain);
+            return;
+          }
+          type = token == JsonToken.VALUE_STRING ? match(parser, TYPES) : null;
+          unknownType = type != null ? null : string(field, parser, token);
         }
         case "name" -> {
           String plain = plainText(parser, token);
-          if (plain != null && limits.metricName(plain.length()) == null) {
-            name = plain;
+          if (plain != null && name(plain)) {
             return;
           }
           String tooLong =
@@ -343,8 +364,7 @@ final class DeltaParser {
         }
         case "help" -> {
           String plain = plainText(parser, token);
-          if (plain != null && limits.help(plain.length()) == null) {
-            help = plain; // ASCII: no bytes to check
+          if (plain != null && help(plain)) {
             return;
           }
           String tooLong =
@@ -358,18 +378,114 @@ final class DeltaParser {
         }
         case "method" -> {
           String plain = plainText(parser, token);
-          method =
-              plain != null
-                  ? Method.fromJson(plain)
-                  : token == JsonToken.VALUE_STRING ? match(parser, METHODS) : null;
-          unknownMethod =
-              method != null ? null : plain != null ? plain : string(field, parser, token);
+          if (plain != null) {
+            method(plain);
+            return;
+          }
+          method = token == JsonToken.VALUE_STRING ? match(parser, METHODS) : null;
+          unknownMethod = method != null ? null : string(field, parser, token);
         }
         case "value" -> value = number(field, parser, token);
-        case "labels" -> labels = labels(parser, token);
+        case "labels" -> labels(parser, token);
         case "buckets" -> buckets = buckets(parser, token);
         case "objectives" -> objectives = objectives(parser, token);
         default -> parser.skipChildren();
+      }
+    }
+
+    /** Takes the type as a plain string (ASCII, no escapes), known or not. */
+    void type(String plain) {
+      type = MetricType.fromJson(plain);
+      unknownType = type == null ? plain : null;
+    }
+
+    /** Takes the method as a plain string, known or not. */
+    void method(String plain) {
+      method = Method.fromJson(plain);
+      unknownMethod = method == null ? plain : null;
+    }
+
+    /**
+     * Takes the name as a plain string if it is within the limit; if not, takes nothing and returns
+     * {@code false}, for the JSON parser to read it and tell why.
+     */
+    boolean name(String plain) {
+      if (limits.metricName(plain.length()) != null) {
+        return false;
+      }
+      name = plain;
+      return true;
+    }
+
+    /** As {@link #name}, for the help text; ASCII, so it has no bytes to check. */
+    boolean help(String plain) {
+      if (limits.help(plain.length()) != null) {
+        return false;
+      }
+      help = plain;
+      return true;
+    }
+
+    void value(double number) {
+      value = number;
+    }
+
+    /**
+     * Starts reading a labels object: each label is then {@link #plainLabel taken} or read by
+     * {@link #labels}, and {@link #endLabels} makes them the delta's.
+     */
+    void startLabels() {
+      labelSize = 0;
+      labelCount = 0;
+    }
+
+    /**
+     * Takes a label whose name and value are plain strings, within the limits; if it is not, takes
+     * nothing and returns {@code false}, for the JSON parser to read the delta and tell why.
+     */
+    boolean plainLabel(String label, String plain) {
+      if (++labelCount > limits.maxLabels()
+          || limits.labelName(label) != null
+          || limits.labelValue(label, plain.length()) != null) {
+        return false;
+      }
+      keepLabel(label, plain);
+      return true;
+    }
+
+    private void keepLabel(String label, String value) {
+      if (labelSize == labelNames.length) {
+        labelNames = Arrays.copyOf(labelNames, 2 * labelSize);
+        labelValues = Arrays.copyOf(labelValues, 2 * labelSize);
+      }
+      labelNames[labelSize] = label;
+      labelValues[labelSize] = value;
+      labelSize++;
+    }
+
+    /** The labels read since {@link #startLabels}, or {@code null} if the delta is invalid. */
+    void endLabels() {
+      String tooMany = limits.labelCount(labelCount);
+      if (tooMany != null) {
+        // The first problem wins, but too many labels is the one to tell.
+        problem = tooMany;
+      }
+      String[] names = labelNames;
+      String[] values = labelValues;
+      labels =
+          problem != null
+              ? null
+              : labelSize == 0
+                  ? Labels.EMPTY
+                  : Labels.sorted(
+                      Arrays.copyOf(names, labelSize), Arrays.copyOf(values, labelSize), labelSize);
+      if (names.length > KEPT_LABELS) {
+        labelNames = new String[4];
+        labelValues = new String[4];
+      } else {
+        // Not to hold this delta's strings until the next delta of as many labels.
+        Arrays.fill(names, 0, labelSize, null);
+        Arrays.fill(values, 0, labelSize, null);
       }
     }
 
@@ -466,22 +582,20 @@ final class DeltaParser {
       return Double.NaN;
     }
 
-    private Labels labels(JsonParser parser, JsonToken token) throws IOException {
+    private void labels(JsonParser parser, JsonToken token) throws IOException {
       if (token != JsonToken.START_OBJECT) {
         if (token != JsonToken.VALUE_NULL) {
           problem("labels must be an object, got " + describe(token));
           parser.skipChildren();
         }
-        return null;
+        labels = null;
+        return;
       }
-      String[] names = labelNames;
-      String[] values = labelValues;
-      int size = 0;
-      int count = 0;
+      startLabels();
       for (token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
         String label = parser.currentName();
         token = parser.nextToken();
-        if (++count > limits.maxLabels() || problem != null) {
+        if (++labelCount > limits.maxLabels() || problem != null) {
           // Past the limit, or already invalid: read on to count, keeping nothing.
           parser.skipChildren();
           continue;
@@ -498,13 +612,7 @@ final class DeltaParser {
               problem(tooLong);
               continue;
             }
-            if (size == names.length) {
-              names = Arrays.copyOf(names, 2 * size);
-              values = Arrays.copyOf(values, 2 * size);
-            }
-            names[size] = label;
-            values[size] = plain != null ? plain : cachedText(parser);
-            size++;
+            keepLabel(label, plain != null ? plain : cachedText(parser));
             if (plain == null) {
               checkBytes(parser, token, label);
             }
@@ -516,25 +624,7 @@ final class DeltaParser {
           }
         }
       }
-      String tooMany = limits.labelCount(count);
-      if (tooMany != null) {
-        // The first problem wins, but too many labels is the one to tell.
-        problem = tooMany;
-      }
-      Labels read =
-          problem != null
-              ? null
-              : size == 0
-                  ? Labels.EMPTY
-                  : Labels.sorted(Arrays.copyOf(names, size), Arrays.copyOf(values, size), size);
-      if (names.length <= KEPT_LABELS) {
-        labelNames = names;
-        labelValues = values;
-        // Not to hold this delta's strings until the next delta of as many labels.
-        Arrays.fill(names, 0, size, null);
-        Arrays.fill(values, 0, size, null);
-      }
-      return read;
+      endLabels();
     }
 
     /**

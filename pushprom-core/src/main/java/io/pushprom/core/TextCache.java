@@ -139,7 +139,7 @@ final class TextCache {
    * The eight bytes at {@code at}; past the array's end, zeros, which stop a scan as control
    * characters do.
    */
-  private static long word(byte[] bytes, int at) {
+  static long word(byte[] bytes, int at) {
     if (at + Long.BYTES <= bytes.length) {
       return (long) LONGS.get(bytes, at);
     }
