@@ -90,7 +90,7 @@ final class DeltaParser {
       deltas.add(delta);
     }
 
-    private void reject(Reason reason, String message, int start, int end) {
+    void reject(Reason reason, String message, int start, int end) {
       span(start, end);
       rejections.add(new Rejection(deltas.size(), reason, message));
       deltas.add(null);

@@ -58,14 +58,16 @@ final class PlainDeltaReader {
   private final DeltaParser.Fields fields;
   private final TextCache texts = TextCache.ofThisThread();
   private final DeltaParser.Batch batch = new DeltaParser.Batch();
-  private final int maxDeltas;
+  private final Limits limits;
+  private final int offset;
 
   private PlainDeltaReader(byte[] bytes, int offset, int end, Limits limits) {
     this.bytes = bytes;
+    this.offset = offset;
     this.end = end;
+    this.limits = limits;
     this.fields =
         DeltaParser.Fields.of(new DeltaParser.Source(bytes, offset, offset, end, false, limits));
-    this.maxDeltas = limits.maxDeltasPerBody();
   }
 
   /**
@@ -74,11 +76,11 @@ final class PlainDeltaReader {
    */
   static DeltaParser.Batch read(byte[] bytes, int offset, int end, Limits limits) {
     PlainDeltaReader reader = new PlainDeltaReader(bytes, offset, end, limits);
-    return reader.body(offset) ? reader.batch : null;
+    return reader.body() ? reader.batch : null;
   }
 
   /** Reads objects separated by white space, or one array of them. */
-  private boolean body(int offset) {
+  private boolean body() {
     int at = blank(offset);
     if (at == end) {
       return false; // empty: the parser says so
@@ -86,6 +88,9 @@ final class PlainDeltaReader {
     if (bytes[at] == '[') {
       at = blank(at + 1);
       while (true) {
+        if (full(at)) {
+          return true;
+        }
         at = delta(at);
         if (at == DECLINED) {
           return false;
@@ -104,6 +109,9 @@ final class PlainDeltaReader {
       }
     }
     while (at < end) {
+      if (full(at)) {
+        return true;
+      }
       at = delta(at);
       // Jackson needs no blank between two objects; this asks for one, and leaves it that.
       if (at == DECLINED || at < end && !isBlank(bytes[at])) {
@@ -114,9 +122,21 @@ final class PlainDeltaReader {
     return true;
   }
 
+  /**
+   * Whether the body holds more deltas than it may, another one starting at {@code at}: then the
+   * rest is refused as one, unread, as the parser refuses it.
+   */
+  private boolean full(int at) {
+    if (batch.size() < limits.maxDeltasPerBody() || at >= end || bytes[at] != '{') {
+      return false;
+    }
+    batch.reject(Reason.INVALID, limits.deltaCount(), offset, end);
+    return true;
+  }
+
   /** Reads the delta at {@code at}, and returns where it ends, past its closing brace. */
   private int delta(int at) {
-    if (at >= end || bytes[at] != '{' || batch.size() >= maxDeltas) {
+    if (at >= end || bytes[at] != '{') {
       return DECLINED;
     }
     int from = at;

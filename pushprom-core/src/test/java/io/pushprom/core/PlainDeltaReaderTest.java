@@ -111,6 +111,26 @@ class PlainDeltaReaderTest {
         DeltaParser.parse(bytes, 0, bytes.length, Limits.defaults()));
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{'type':'gauge','name':'a','method':'inc'}\n{'type':'gauge','name':'b','method':'inc'}\n"
+            + "{'type':'gauge','name':'c','method':'inc'}\n{'type':'gauge','name':'d'",
+        "[{'type':'gauge','name':'a','method':'inc'},{'type':'gauge','name':'b','method':'inc'},"
+            + "{'type':'gauge','name':'c','method':'inc'}, {'type':'gauge'",
+      })
+  void refusesWhatIsPastTheDeltaLimitUnreadAsTheParserDoes(String body) {
+    byte[] bytes = json(body);
+    Limits two = Limits.defaults().withMaxDeltasPerBody(2);
+
+    DeltaParser.Batch plain = PlainDeltaReader.read(bytes, 0, bytes.length, two);
+
+    assertNotNull(plain, "read without Jackson");
+    assertEquals(3, plain.size());
+    assertEquals(List.of(new Rejection(2, Reason.INVALID, two.deltaCount())), plain.rejections());
+    assertSameBatch(jackson(bytes, 0, bytes.length, two), plain);
+  }
+
   @Test
   void readsOnlyItsPartOfTheArray() {
     byte[] bytes = ("garbage" + TYPICAL + "garbage").getBytes(StandardCharsets.US_ASCII);
