@@ -25,6 +25,11 @@ public enum TransportCounter {
   HTTP_SCRAPES_REFUSED(
       "pushprom_http_scrapes_refused_total",
       "Scrapes and status pages refused with 503 because as many as may be were being answered."),
+  /** {@code pushprom_http_bodies_refused_total}: POSTs refused while bodies held their memory. */
+  HTTP_BODIES_REFUSED(
+      "pushprom_http_bodies_refused_total",
+      "POSTs refused with 503 because the bodies being read and applied held all the memory set"
+          + " aside for them."),
   /** {@code pushprom_http_unauthorized_total}: requests refused for their credentials. */
   HTTP_UNAUTHORIZED(
       "pushprom_http_unauthorized_total",

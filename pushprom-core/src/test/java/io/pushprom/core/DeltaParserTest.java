@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -385,5 +386,30 @@ class DeltaParserTest {
     assertTrue(
         result.rejections().get(0).message().startsWith("malformed JSON at line 2, column "),
         messages(result));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "{\"type\":\"counter\",\"name\":\"plain\",\"method\":\"inc\"}",
+        "{\"type\":\"counter\",\"name\":\"through_jackson\",\"help\":\"caf\u00e9\","
+            + "\"method\":\"inc\"}"
+      })
+  void theThreadThatParsedABodyDoesNotKeepIt(String body) throws InterruptedException {
+    WeakReference<byte[]> kept = parsed(body);
+
+    // Each of up to 2,000 workers keeping the largest body it read would fill any heap.
+    for (int i = 0; i < 100 && kept.get() != null; i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertNull(kept.get(), "the body's bytes are still reachable after the parse");
+  }
+
+  /** Parses {@code body} in a frame of its own, which holds it no longer once returned. */
+  private static WeakReference<byte[]> parsed(String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    assertEquals(1, DeltaParser.parse(bytes, 0, bytes.length, Limits.defaults()).size());
+    return new WeakReference<>(bytes);
   }
 }
