@@ -7,15 +7,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A request body, read into a buffer the handling thread keeps: a delta a request, at tens of
- * thousands of requests a second, should not cost a new array each (the JDK's {@code readAllBytes}
- * takes 8 KiB for a 120-byte body).
+ * A request body. One of a few KiB, as a delta a request is, at tens of thousands of requests a
+ * second, is read into a buffer the handling thread keeps, not a new array each (the JDK's {@code
+ * readAllBytes} takes 8 KiB for a 120-byte body). A larger one gets an array of its own, whose
+ * bytes it takes from the handler's {@link BodyBudget}; a thread keeps none of them, as up to 2,000
+ * threads each keeping the largest body it read would hold gigabytes.
  *
- * @param bytes the thread's buffer; valid until the thread reads the next body
+ * <p>A body that says its length takes it all before it is read, or waits: one that took a part and
+ * waited for the rest could wait for ever on others doing the same (eight clients posting 16 MiB
+ * each did, until their waits ran out). A chunked body, whose length is known only at its end,
+ * takes as much as a body may be once it outgrows the thread's buffer: large batches should say
+ * their length.
+ *
+ * @param bytes the thread's buffer, valid until the thread reads the next body, or the body's own
+ * @param held the bytes taken from the budget, to give back once the body is applied
  */
-record Body(byte[] bytes, int length) {
-  /** Buffers grow to this and are kept; a larger body gets an array of its own. */
-  private static final int KEPT_BYTES = 1 << 20;
+record Body(byte[] bytes, int length, int held) {
+  /** The buffer each thread keeps: bodies up to this size take nothing from the budget. */
+  static final int KEPT_BYTES = 8 << 10;
+
+  /** A chunked body's first array of its own: enough for batches of a few hundred deltas. */
+  private static final int FIRST_BYTES = 64 << 10;
 
   /**
    * How much of a body over the limit is read past it, and dropped, before the connection closes:
@@ -24,16 +36,21 @@ record Body(byte[] bytes, int length) {
    */
   static final int LINGER_BYTES = 256 << 10;
 
-  private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[8192]);
+  private static final ThreadLocal<byte[]> BUFFERS =
+      ThreadLocal.withInitial(() -> new byte[KEPT_BYTES]);
 
   /**
-   * Reads the body of {@code exchange}.
+   * Reads the body of {@code exchange}, taking what it holds beyond the thread's buffer from {@code
+   * budget}: the caller gives back {@link #held} once done with it.
    *
    * @return the body, or {@code null} if it is longer than {@code limit}: then it is read and
    *     dropped up to {@link #LINGER_BYTES} past the limit, or not at all if the client waits for a
    *     {@code 100 Continue}
+   * @throws BodyBudget.Exhausted if the budget had no room for it in time; it then holds nothing,
+   *     and the rest of the body is dropped up to {@link #LINGER_BYTES}
    */
-  static Body read(HttpExchange exchange, int limit) throws IOException {
+  static Body read(HttpExchange exchange, int limit, BodyBudget budget)
+      throws IOException, BodyBudget.Exhausted {
     InputStream in = exchange.getRequestBody();
     long declared = declaredLength(exchange);
     byte[] buffer = BUFFERS.get();
@@ -48,26 +65,41 @@ record Body(byte[] bytes, int length) {
       skip(in, buffer, (long) limit + LINGER_BYTES);
       return null;
     }
-    if (declared > buffer.length) {
-      buffer = new byte[(int) declared];
-      if (declared <= KEPT_BYTES) {
-        BUFFERS.set(buffer);
+    int held = 0;
+    try {
+      if (declared > buffer.length) {
+        held = budget.take(0, (int) declared);
+        buffer = new byte[(int) declared];
       }
-    }
-    int length = 0;
-    while (true) {
-      length += in.readNBytes(buffer, length, buffer.length - length);
-      int next = length < buffer.length ? -1 : in.read();
-      if (next < 0) {
-        return length > limit ? null : new Body(buffer, length);
+      int length = 0;
+      while (true) {
+        length += in.readNBytes(buffer, length, buffer.length - length);
+        int next = length < buffer.length ? -1 : in.read();
+        if (next < 0) {
+          if (length > limit) {
+            return null;
+          }
+          Body body = new Body(buffer, length, held);
+          held = 0;
+          return body;
+        }
+        // Full, and more to come: a chunked body.
+        if (length >= limit) {
+          skip(in, buffer, LINGER_BYTES);
+          return null;
+        }
+        int size = (int) Math.min(limit + 1L, Math.max(FIRST_BYTES, 2L * buffer.length));
+        // All it may grow to, at once: no waiting for more while holding a part.
+        held = budget.take(held, (int) Math.min(Integer.MAX_VALUE, limit + 1L) - held);
+        buffer = Arrays.copyOf(buffer, size);
+        buffer[length++] = (byte) next;
       }
-      // Full, and more to come: a chunked body, or one longer than it said.
-      if (length >= limit) {
-        skip(in, buffer, LINGER_BYTES);
-        return null;
-      }
-      buffer = Arrays.copyOf(buffer, (int) Math.min(limit + 1L, 2L * buffer.length));
-      buffer[length++] = (byte) next;
+    } catch (BodyBudget.Exhausted e) {
+      // As for a 413: read on a little, so that a client still sending reads the answer.
+      skip(in, BUFFERS.get(), LINGER_BYTES);
+      throw e;
+    } finally {
+      budget.give(held);
     }
   }
 

@@ -17,8 +17,9 @@ import java.util.logging.Logger;
  * Takes deltas from HTTP {@code POST} bodies: one delta, a JSON array or NDJSON, applied all or
  * nothing. Answers {@code 200 ok}; {@code 400} with one line per rejected delta, or for a malformed
  * chunked body; {@code 413} for a body over the limit, at once when its {@code Content-Length} says
- * so; {@code 405} for any other method. Rejected deltas are counted, and logged at {@code INFO} at
- * most ten lines a second.
+ * so; {@code 405} for any other method; {@code 503} when the memory set aside for bodies (an eighth
+ * of the heap) stayed taken by other bodies for five seconds. Rejected deltas are counted, and
+ * logged at {@code INFO} at most ten lines a second.
  *
  * <p>{@link HttpListener} mounts it on {@code /}; an application can mount it on its own server:
  *
@@ -43,6 +44,8 @@ public final class IngestHandler implements HttpHandler {
 
   private static final LogLimiter FAILURES = new LogLimiter(LOG, 10);
 
+  private static final LogLimiter BUSY = new LogLimiter(LOG, 1);
+
   /** Rejected deltas listed in a {@code 400}'s answer, at most. */
   private static final int DESCRIBED = 100;
 
@@ -51,12 +54,16 @@ public final class IngestHandler implements HttpHandler {
 
   private final Aggregator aggregator;
   private final int maxRequestBytes;
+  private final BodyBudget budget;
   private final Counter requests;
+  private final Counter refused;
 
-  private IngestHandler(Aggregator aggregator, int maxRequestBytes) {
+  private IngestHandler(Aggregator aggregator, int maxRequestBytes, BodyBudget budget) {
     this.aggregator = aggregator;
     this.maxRequestBytes = maxRequestBytes;
+    this.budget = budget;
     this.requests = aggregator.telemetry().counter(TransportCounter.HTTP_REQUESTS);
+    this.refused = aggregator.telemetry().counter(TransportCounter.HTTP_BODIES_REFUSED);
   }
 
   /** A handler that applies what it receives with {@code aggregator}; bodies up to 16 MiB. */
@@ -69,11 +76,15 @@ public final class IngestHandler implements HttpHandler {
    * body of more than {@code maxRequestBytes}.
    */
   public static IngestHandler of(Aggregator aggregator, int maxRequestBytes) {
+    return of(aggregator, maxRequestBytes, BodyBudget.ofHeap());
+  }
+
+  static IngestHandler of(Aggregator aggregator, int maxRequestBytes, BodyBudget budget) {
     if (maxRequestBytes < 1) {
       throw new IllegalArgumentException(
           "max request bytes: " + maxRequestBytes + " is not positive");
     }
-    return new IngestHandler(aggregator, maxRequestBytes);
+    return new IngestHandler(aggregator, maxRequestBytes, budget);
   }
 
   @Override
@@ -89,7 +100,17 @@ public final class IngestHandler implements HttpHandler {
       requests.inc();
       Body body;
       try {
-        body = Body.read(exchange, maxRequestBytes);
+        body = Body.read(exchange, maxRequestBytes, budget);
+      } catch (BodyBudget.Exhausted e) {
+        refused.inc();
+        BUSY.log(
+            Level.WARNING,
+            () -> "refused a body from " + Exchanges.source(exchange) + ": " + e.getMessage());
+        // The rest of the body is left unread, as for a 413.
+        exchange.getResponseHeaders().set("Connection", "close");
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        Exchanges.respond(exchange, 503, e.getMessage() + "\n");
+        return;
       } catch (IOException | IndexOutOfBoundsException e) {
         // The JDK's chunked decoding fails so on a malformed chunk (an index error for a huge
         // chunk size); a timeout's close fails the read too, and then the answer goes nowhere.
@@ -109,13 +130,18 @@ public final class IngestHandler implements HttpHandler {
       if (LOG.isLoggable(Level.FINE)) {
         LOG.fine("received over http: " + body);
       }
-      IngestResult result =
-          aggregator.ingestAll(
-              Transport.HTTP,
-              body.bytes(),
-              0,
-              body.length(),
-              () -> StatusPage.format(exchange.getRemoteAddress()));
+      IngestResult result;
+      try {
+        result =
+            aggregator.ingestAll(
+                Transport.HTTP,
+                body.bytes(),
+                0,
+                body.length(),
+                () -> StatusPage.format(exchange.getRemoteAddress()));
+      } finally {
+        budget.give(body.held());
+      }
       if (result.ok()) {
         Exchanges.respond(exchange, 200, "ok");
         return;

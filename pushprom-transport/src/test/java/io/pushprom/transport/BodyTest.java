@@ -1,6 +1,7 @@
 package io.pushprom.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
@@ -11,13 +12,29 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Bodies of every length up to the limit arrive whole, with a Content-Length or chunked. */
+/**
+ * Bodies of every length up to the limit arrive whole, with a Content-Length or chunked, and hold
+ * their share of the budget only while they are handled.
+ */
 class BodyTest {
   private static final int LIMIT = 20_000;
+
+  private HttpServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
 
   @ParameterizedTest(name = "{0} bytes, chunked: {1}")
   @CsvSource({
@@ -26,48 +43,107 @@ class BodyTest {
     "50000, false", "50000, true"
   })
   void readsWholeBodiesAndRefusesLongerOnes(int length, boolean chunked) throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    BodyBudget budget = new BodyBudget(1 << 20, Duration.ofMinutes(1));
+    start(budget);
+    byte[] sent = body(length);
+
+    HttpResponse<String> response = post(sent, chunked);
+
+    assertEquals(
+        length > LIMIT ? "too large" : answer(sent, length, length > Body.KEPT_BYTES),
+        response.body());
+    assertEquals(budget.bytes(), budget.free(), "the budget is whole again");
+  }
+
+  @Test
+  void aBodyLargerThanTheWholeBudgetTakesAllOfItAndIsReadWhole() throws Exception {
+    BodyBudget budget = new BodyBudget(10_000, Duration.ofMinutes(1));
+    start(budget);
+    byte[] sent = body(LIMIT);
+
+    assertEquals(answer(sent, LIMIT, true), post(sent, false).body());
+    assertEquals(answer(sent, LIMIT, true), post(sent, true).body());
+    assertEquals(10_000, budget.free());
+  }
+
+  @Test
+  void aBodyWaitsForTheBytesOthersGiveBack() throws Exception {
+    BodyBudget budget = new BodyBudget(30_000, Duration.ofMinutes(1));
+    start(budget);
+    int held = budget.take(0, 30_000);
+    byte[] sent = body(LIMIT);
+
+    CompletableFuture<HttpResponse<String>> response =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return post(sent, false);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    while (!budget.waiting()) {
+      Thread.sleep(10);
+    }
+    assertFalse(response.isDone(), "it waits while the budget is taken");
+    budget.give(held);
+
+    assertEquals(answer(sent, LIMIT, true), response.get().body());
+    assertEquals(30_000, budget.free());
+  }
+
+  private void start(BodyBudget budget) throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
         "/",
         exchange -> {
           try {
-            Body body = Body.read(exchange, LIMIT);
-            Exchanges.respond(
-                exchange,
-                200,
+            Body body = Body.read(exchange, LIMIT, budget);
+            String answer =
                 body == null
                     ? "too large"
-                    : body.length() + " " + checksum(body.bytes(), body.length()));
+                    : body.length()
+                        + " "
+                        + checksum(body.bytes(), body.length())
+                        + (body.held() > 0 ? " held" : "");
+            if (body != null) {
+              budget.give(body.held());
+            }
+            Exchanges.respond(exchange, 200, answer);
+          } catch (BodyBudget.Exhausted e) {
+            Exchanges.respond(exchange, 503, e.getMessage());
           } finally {
             exchange.close();
           }
         });
     server.start();
-    try {
-      byte[] sent = new byte[length];
-      Arrays.fill(sent, (byte) 'x');
-      if (length > 0) {
-        sent[length - 1] = 'y';
-      }
-      BodyPublisher publisher =
-          chunked
-              ? BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(sent))
-              : BodyPublishers.ofByteArray(sent);
+  }
 
-      HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"))
-                      .POST(publisher)
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> post(byte[] sent, boolean chunked) throws Exception {
+    BodyPublisher publisher =
+        chunked
+            ? BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(sent))
+            : BodyPublishers.ofByteArray(sent);
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"))
+                .POST(publisher)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
 
-      assertEquals(
-          length > LIMIT ? "too large" : length + " " + checksum(sent, length), response.body());
-    } finally {
-      server.stop(0);
+  private static byte[] body(int length) {
+    byte[] sent = new byte[length];
+    Arrays.fill(sent, (byte) 'x');
+    if (length > 0) {
+      sent[length - 1] = 'y';
     }
+    return sent;
+  }
+
+  private static String answer(byte[] sent, int length, boolean held) {
+    return length + " " + checksum(sent, length) + (held ? " held" : "");
   }
 
   private static int checksum(byte[] bytes, int length) {

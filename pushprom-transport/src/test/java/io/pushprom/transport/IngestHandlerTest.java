@@ -20,6 +20,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,6 +110,38 @@ class IngestHandlerTest {
       assertEquals("counter gophers: negative increment -1 is not allowed\n", invalid.body());
       assertEquals(405, get.statusCode());
       assertEquals(Optional.of("POST"), get.headers().firstValue("Allow"));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void largeBodyFindingTheBudgetTakenIsRefused503AndSmallOnesStillApply() throws Exception {
+    BodyBudget budget = new BodyBudget(100_000, Duration.ofMillis(200));
+    HttpServer server = startServer();
+    server.createContext("/", IngestHandler.of(aggregator, 1 << 20, budget));
+    server.start();
+    try {
+      int port = server.getAddress().getPort();
+      String batch = (inc("batched") + "\n").repeat(500);
+      int held = budget.take(0, 100_000);
+
+      HttpResponse<String> refused = Http.post(port, "/", batch);
+      HttpResponse<String> single = Http.post(port, "/", inc("single"));
+      budget.give(held);
+      HttpResponse<String> retried = Http.post(port, "/", batch);
+
+      assertEquals(503, refused.statusCode());
+      assertEquals(
+          "busy: the 100000 bytes set aside for request bodies stayed taken for 200 ms; retry\n",
+          refused.body());
+      assertEquals(Optional.of("1"), refused.headers().firstValue("Retry-After"));
+      assertEquals(1.0, value(aggregator.registry(), "pushprom_http_bodies_refused_total"));
+      assertEquals(200, single.statusCode());
+      assertEquals(1.0, value(aggregator.registry(), "single_total"));
+      assertEquals(200, retried.statusCode());
+      assertEquals(500.0, value(aggregator.registry(), "batched_total"), "applied once");
+      assertEquals(100_000, budget.free(), "each body gave back what it held");
     } finally {
       server.stop(0);
     }

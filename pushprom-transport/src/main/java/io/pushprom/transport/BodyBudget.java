@@ -1,0 +1,103 @@
+package io.pushprom.transport;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The memory set aside for request bodies being read and applied, in bytes, shared by every request
+ * of a handler. Each worker has a small buffer of its own; a body larger than that takes its bytes
+ * from here as it arrives, and gives them back once applied. Without it, eight clients posting 16
+ * MiB at once end a server at {@code -Xmx256m}: each body is read whole, and its deltas parsed,
+ * before any of it is applied.
+ *
+ * <p>A body waits, in turn, for bytes that others give back; one that waits too long is refused.
+ * One body may take the whole budget, so a body as large as the server takes always gets in.
+ */
+final class BodyBudget {
+  /** How long a body may wait for bytes by default: others' bodies are applied in far less. */
+  static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final int bytes;
+  private final Duration wait;
+  private final Semaphore free;
+
+  /** A budget of {@code bytes}, for which a body waits up to {@code wait}. */
+  BodyBudget(int bytes, Duration wait) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("body budget: " + bytes + " bytes is not positive");
+    }
+    this.bytes = bytes;
+    this.wait = wait;
+    // Fair: a large body waiting first is not passed for ever by smaller ones.
+    this.free = new Semaphore(bytes, true);
+  }
+
+  /** An eighth of the heap the JVM may use: 32 MiB at {@code -Xmx256m}. */
+  static BodyBudget ofHeap() {
+    long eighth = Runtime.getRuntime().maxMemory() / 8;
+    return new BodyBudget((int) Math.min(Integer.MAX_VALUE, eighth), WAIT);
+  }
+
+  /** The bytes set aside in all. */
+  int bytes() {
+    return bytes;
+  }
+
+  /**
+   * Takes {@code more} bytes for a body that holds {@code held} already, waiting for them in turn;
+   * never more than the whole budget for one body.
+   *
+   * @return what the body holds now
+   * @throws Exhausted if the bytes did not come free in time; the body still holds {@code held}
+   */
+  int take(int held, int more) throws Exhausted {
+    int wanted = Math.min(more, bytes - held);
+    if (wanted <= 0) {
+      return held;
+    }
+    try {
+      if (!free.tryAcquire(wanted, wait.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new Exhausted(this);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Exhausted(this);
+    }
+    return held + wanted;
+  }
+
+  /** Gives back what a body held. */
+  void give(int held) {
+    if (held > 0) {
+      free.release(held);
+    }
+  }
+
+  /** Bytes free now. */
+  int free() {
+    return free.availablePermits();
+  }
+
+  /** Whether a body waits for bytes now. */
+  boolean waiting() {
+    return free.hasQueuedThreads();
+  }
+
+  /** A body that could not get the memory to be read. */
+  static final class Exhausted extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Exhausted(BodyBudget budget) {
+      super(
+          "busy: the "
+              + budget.bytes
+              + " bytes set aside for request bodies stayed taken for "
+              + budget.wait.toMillis()
+              + " ms; retry",
+          null,
+          false,
+          false);
+    }
+  }
+}
