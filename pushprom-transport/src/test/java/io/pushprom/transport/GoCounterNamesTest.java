@@ -67,6 +67,10 @@ class GoCounterNamesTest {
       # HELP pushprom_deltas_rejected_total Deltas rejected, by transport and reason; reason \
       batch counts the valid deltas of an HTTP batch that was rejected whole.
       # TYPE pushprom_deltas_rejected_total counter
+      # HELP pushprom_http_bodies_refused_total POSTs refused with 503 because the bodies being \
+      read and applied held all the memory set aside for them.
+      # TYPE pushprom_http_bodies_refused_total counter
+      pushprom_http_bodies_refused_total 0.0
       # HELP pushprom_http_connections_refused_total HTTP connections closed unanswered because \
       every worker was busy.
       # TYPE pushprom_http_connections_refused_total counter
