@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The memory set aside for request bodies being read and applied, in bytes, shared by every request
  * of a handler. Each worker has a small buffer of its own; a body larger than that takes its bytes
- * from here as it arrives, and gives them back once applied. Without it, eight clients posting 16
- * MiB at once end a server at {@code -Xmx256m}: each body is read whole, and its deltas parsed,
- * before any of it is applied.
+ * from here before it is read (see {@link Body}), and gives them back once applied. Without it,
+ * eight clients posting 16 MiB at once end a server at {@code -Xmx256m}: each body is read whole,
+ * and its deltas parsed, before any of it is applied.
  *
  * <p>A body waits, in turn, for bytes that others give back; one that waits too long is refused.
  * One body may take the whole budget, so a body as large as the server takes always gets in.

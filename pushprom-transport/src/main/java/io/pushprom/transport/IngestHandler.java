@@ -106,7 +106,7 @@ public final class IngestHandler implements HttpHandler {
         BUSY.log(
             Level.WARNING,
             () -> "refused a body from " + Exchanges.source(exchange) + ": " + e.getMessage());
-        // The rest of the body is left unread, as for a 413.
+        // As for a 413, the rest of the body is dropped, past a bound unread.
         exchange.getResponseHeaders().set("Connection", "close");
         exchange.getResponseHeaders().set("Retry-After", "1");
         Exchanges.respond(exchange, 503, e.getMessage() + "\n");
