@@ -231,7 +231,9 @@ final class LoadGeneratorUdp {
 
   List<Row> order() throws Exception {
     try (LoadGeneratorServer server = LoadGeneratorServer.pushprom(jar, List.of())) {
-      return List.of(LoadGeneratorUdpOrder.row(server), drops(server, "UDP order"));
+      List<Row> rows = new ArrayList<>(LoadGeneratorUdpOrder.rows(server));
+      rows.add(drops(server, "UDP order"));
+      return rows;
     }
   }
 
