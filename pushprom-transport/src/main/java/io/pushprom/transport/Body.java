@@ -68,7 +68,7 @@ record Body(byte[] bytes, int length, int held) {
     int held = 0;
     try {
       if (declared > buffer.length) {
-        held = budget.take(0, (int) declared);
+        held = budget.take((int) declared);
         buffer = new byte[(int) declared];
       }
       int length = 0;
@@ -89,8 +89,10 @@ record Body(byte[] bytes, int length, int held) {
           return null;
         }
         int size = (int) Math.min(limit + 1L, Math.max(FIRST_BYTES, 2L * buffer.length));
-        // All it may grow to, at once: no waiting for more while holding a part.
-        held = budget.take(held, (int) Math.min(Integer.MAX_VALUE, limit + 1L) - held);
+        if (held == 0) {
+          // All it may grow to, at once: no waiting for more while holding a part.
+          held = budget.take((int) Math.min(Integer.MAX_VALUE, limit + 1L));
+        }
         buffer = Arrays.copyOf(buffer, size);
         buffer[length++] = (byte) next;
       }

@@ -45,26 +45,26 @@ final class BodyBudget {
   }
 
   /**
-   * Takes {@code more} bytes for a body that holds {@code held} already, waiting for them in turn;
-   * never more than the whole budget for one body.
+   * Takes {@code wanted} bytes for a body, waiting for them in turn; never more than the whole
+   * budget, so that a body larger than it still gets in once it is free.
    *
-   * @return what the body holds now
-   * @throws Exhausted if the bytes did not come free in time; the body still holds {@code held}
+   * @return the bytes taken, to {@link #give} back
+   * @throws Exhausted if the bytes did not come free in time; nothing is taken then
    */
-  int take(int held, int more) throws Exhausted {
-    int wanted = Math.min(more, bytes - held);
-    if (wanted <= 0) {
-      return held;
+  int take(int wanted) throws Exhausted {
+    int taken = Math.min(wanted, bytes);
+    if (taken <= 0) {
+      return 0;
     }
     try {
-      if (!free.tryAcquire(wanted, wait.toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!free.tryAcquire(taken, wait.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new Exhausted(this);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Exhausted(this);
     }
-    return held + wanted;
+    return taken;
   }
 
   /** Gives back what a body held. */

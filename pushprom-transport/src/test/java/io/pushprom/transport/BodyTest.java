@@ -70,7 +70,7 @@ class BodyTest {
   void aBodyWaitsForTheBytesOthersGiveBack() throws Exception {
     BodyBudget budget = new BodyBudget(30_000, Duration.ofMinutes(1));
     start(budget);
-    int held = budget.take(0, 30_000);
+    int held = budget.take(30_000);
     byte[] sent = body(LIMIT);
 
     CompletableFuture<HttpResponse<String>> response =

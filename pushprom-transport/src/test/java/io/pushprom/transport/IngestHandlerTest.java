@@ -124,7 +124,7 @@ class IngestHandlerTest {
     try {
       int port = server.getAddress().getPort();
       String batch = (inc("batched") + "\n").repeat(500);
-      int held = budget.take(0, 100_000);
+      int held = budget.take(100_000);
 
       HttpResponse<String> refused = Http.post(port, "/", batch);
       HttpResponse<String> single = Http.post(port, "/", inc("single"));
