@@ -93,7 +93,8 @@ final class Arguments {
           "max-series",
           "N",
           "auto",
-          "the most series that may exist at once; a delta that would make one more is rejected."
+          "room for series, in places: a series of short labels takes one, a metric two of its"
+              + " own, long labels more; a delta that would make a series beyond it is rejected."
               + " auto: one per KiB of the heap the JVM may use (Runtime.maxMemory()), 253440 at"
               + " -Xmx256m with the serial collector, 262144 with G1",
           text -> text.equals("auto") ? Optional.empty() : Optional.of(positive(text)));

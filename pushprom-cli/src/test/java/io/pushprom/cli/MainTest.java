@@ -473,14 +473,17 @@ class MainTest {
     String log = out();
     assertFalse(log.contains("\n2026/12/05 08:00:00 +0000 WARNING forged"), log);
     assertFalse(log.contains("\u001b") || log.contains("\r") || log.contains("\u2028"), log);
-    assertTrue(log.contains("a\\n2026/12/05 08:00:00 +0000 WARNING forged\\r\\u001b[2J\\u2028"), log);
+    assertTrue(
+        log.contains("a\\n2026/12/05 08:00:00 +0000 WARNING forged\\r\\u001b[2J\\u2028"), log);
   }
 
   @Test
   void oneLineEscapesWhatWouldBreakOrHideTheLineAndLeavesTheRest() {
     assertEquals("plain text, é ∑ 🦫", Main.oneLine("plain text, é ∑ 🦫"));
     assertEquals("two\\nlines\\r\\t", Main.oneLine("two\nlines\r\t"));
-    assertEquals("\\u001b[2J \\u0000 \\u0085 \\u202e \\ufeff", Main.oneLine("\u001b[2J \u0000 \u0085 \u202e \ufeff"));
+    assertEquals(
+        "\\u001b[2J \\u0000 \\u0085 \\u202e \\ufeff",
+        Main.oneLine("\u001b[2J \u0000 \u0085 \u202e \ufeff"));
   }
 
   /** warn and error leave out the lines at info, the start's too; the reason still goes to err. */
@@ -561,7 +564,7 @@ class MainTest {
         "-udp-listen-address",
         "127.0.0.1:0",
         "-max-series",
-        "2");
+        "4"); // the metric's own two places and two series
     int httpPort = port(HTTP);
     String tree = "{'type':'gauge','name':'trees','method':'inc','labels':{'species':'%s'}}";
 
@@ -576,18 +579,18 @@ class MainTest {
             .body()
             .contains(
                 "gauge trees: a new series {species=\"ash\"} would exceed the limit"
-                    + " of 2 series"),
+                    + " of 4 series"),
         third.body());
     assertEquals(200, again.statusCode());
     String metrics = get(httpPort, "/metrics").body();
     assertTrue(metrics.contains("\npushprom_series 2.0\n"), metrics);
-    assertTrue(metrics.contains("\npushprom_series_limit 2.0\n"), metrics);
+    assertTrue(metrics.contains("\npushprom_series_limit 4.0\n"), metrics);
     assertTrue(
         metrics.contains(
             "\npushprom_deltas_rejected_total{transport=\"http\",reason=\"limit\",} 1.0\n"),
         metrics);
     assertTrue(metrics.contains("\ntrees{species=\"oak\",} 2.0\n"), metrics);
-    assertTrue(out().contains(" keeping at most 2 series, for ever\n"), out());
+    assertTrue(out().contains(" keeping at most 4 series, for ever\n"), out());
   }
 
   @Test

@@ -378,6 +378,14 @@ public final class Aggregator implements AutoCloseable {
     return seriesCount.get();
   }
 
+  /**
+   * The places of {@link #maxSeries} taken now: one a series of short labels, more for long labels
+   * or a summary's objectives, and each metric's own.
+   */
+  public long seriesPlaces() {
+    return seriesCount.places();
+  }
+
   /** How long a series lives without an update; zero for ever. */
   public Duration seriesTtl() {
     return seriesTtl;
@@ -569,6 +577,7 @@ public final class Aggregator implements AutoCloseable {
       families.remove(sampleName, family);
     }
     registry.unregister(family);
+    seriesCount.releaseFamily(family.ownPlaces());
   }
 
   /**
@@ -811,6 +820,10 @@ public final class Aggregator implements AutoCloseable {
       Plan plan = plan(deltas);
       if (plan.rejections.isEmpty() && !plan.created.isEmpty()) {
         plan.register(deltas);
+        if (plan.rejections.isEmpty()) {
+          // Counted whatever the limit, as its series will be.
+          seriesCount.forceFamily(plan.familyPlaces);
+        }
       }
       if (!plan.rejections.isEmpty()) {
         throw plan.rejections.get(0).toException();
@@ -874,6 +887,9 @@ public final class Aggregator implements AutoCloseable {
           reservation = reserve(plan, deltas);
           if (reservation != null) {
             plan.register(deltas);
+            if (plan.rejections.isEmpty()) {
+              reservation.keepForFamilies(plan.familyPlaces);
+            }
           }
         }
       }
@@ -964,8 +980,11 @@ public final class Aggregator implements AutoCloseable {
     /** The series this batch would make, by family and labels, to the first delta that makes it. */
     final Map<List<Object>, Integer> fresh = new HashMap<>();
 
-    /** The places in the series count that those series take. */
+    /** The places in the series count that those series and the families made take. */
     long freshPlaces;
+
+    /** The places of {@link #freshPlaces} that the families made take. */
+    long familyPlaces;
 
     /** The values large deltas of this batch would leave, by family and labels. */
     private Map<List<Object>, Double> projected;
@@ -991,7 +1010,7 @@ public final class Aggregator implements AutoCloseable {
       Labels labels = (Labels) delta.labels();
       if (family.series(labels) == null
           && fresh.putIfAbsent(List.of(family, labels), index) == null) {
-        freshPlaces += family.places();
+        freshPlaces += family.places(labels.key());
       }
     }
 
@@ -1002,7 +1021,11 @@ public final class Aggregator implements AutoCloseable {
         Family family = targets[index];
         rejections.add(
             Rejection.of(
-                index, seriesCount.full(delta, ((Labels) delta.labels()).key(), family.places())));
+                index,
+                seriesCount.full(
+                    delta,
+                    ((Labels) delta.labels()).key(),
+                    family.places(((Labels) delta.labels()).key()))));
       }
       rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
     }
@@ -1028,6 +1051,8 @@ public final class Aggregator implements AutoCloseable {
       for (String sampleName : sampleNames) {
         created.put(sampleName, family);
       }
+      freshPlaces += family.ownPlaces();
+      familyPlaces += family.ownPlaces();
       return family;
     }
 

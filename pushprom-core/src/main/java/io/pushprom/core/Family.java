@@ -55,10 +55,13 @@ final class Family extends Collector implements Collector.Describable {
   private final SeriesCount count;
 
   /**
-   * The places each series takes in the count: one, but {@link #OBJECTIVE_PLACES} for a summary
-   * with objectives.
+   * The places each series takes in the count before its labels: one, but {@link #OBJECTIVE_PLACES}
+   * for a summary with objectives.
    */
   private final int places;
+
+  /** The places this family takes in the count itself, as long as it is registered. */
+  private final int ownPlaces;
 
   /**
    * A summary series with objectives keeps a quantile estimator (simpleclient's, five windows of
@@ -67,6 +70,21 @@ final class Family extends Collector implements Collector.Describable {
    * many places as 16 counters, which keeps the default limit, 1 KiB of heap a place, safe.
    */
   static final int OBJECTIVE_PLACES = 16;
+
+  /**
+   * A family holds about 1.2 KB of heap before its series (its maps, its lock, its place in the
+   * registry: 50,000 counters of one series each weighed 1,381 bytes apiece), so it takes as many
+   * places as two counters.
+   */
+  static final int FAMILY_PLACES = 2;
+
+  /**
+   * Text a series or family keeps (label names and values, name and help) takes a place per this
+   * many bytes of UTF-8 more: a series keeps its label values and its labels as {@code /metrics}
+   * writes them, about two bytes of heap a character (64 labels of 1,000 characters: 132,549 bytes
+   * a series), so a place holds about 512 bytes of it, as a counter's holds 150.
+   */
+  static final int TEXT_BYTES_PER_PLACE = 256;
 
   /** Taken to make a series (read) and to mark the family removed (write). */
   private final ReadWriteLock creation = new ReentrantReadWriteLock();
@@ -85,6 +103,7 @@ final class Family extends Collector implements Collector.Describable {
             : first.buckets();
     this.objectives = first.objectives();
     this.places = type == MetricType.SUMMARY && !objectives.isEmpty() ? OBJECTIVE_PLACES : 1;
+    this.ownPlaces = FAMILY_PLACES + (utf8Length(name) + utf8Length(help)) / TEXT_BYTES_PER_PLACE;
     this.upperBounds =
         type == MetricType.HISTOGRAM
             ? DoubleStream.concat(
@@ -113,9 +132,35 @@ final class Family extends Collector implements Collector.Describable {
     return name;
   }
 
-  /** The places in the series count that each series of this family takes. */
-  int places() {
-    return places;
+  /** The places in the series count that the series of {@code key} takes in this family. */
+  int places(SeriesKey key) {
+    String[] names = key.names();
+    String[] values = key.values();
+    long text = 0;
+    for (int i = 0; i < names.length; i++) {
+      text += utf8Length(names[i]) + utf8Length(values[i]);
+    }
+    return (int) Math.min(Integer.MAX_VALUE, places + text / TEXT_BYTES_PER_PLACE);
+  }
+
+  /** The places in the series count that this family takes itself, besides its series'. */
+  int ownPlaces() {
+    return ownPlaces;
+  }
+
+  /** The bytes of {@code text} in UTF-8; a lone surrogate as the three of its replacement. */
+  static int utf8Length(String text) {
+    int bytes = text.length();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x800) {
+        // Two more, or a surrogate pair's four bytes for its two chars.
+        bytes += Character.isSurrogate(c) ? 1 : 2;
+      } else if (c >= 0x80) {
+        bytes++;
+      }
+    }
+    return bytes;
   }
 
   /** Whether {@code delta} names this family: {@code nameOf(delta).equals(name)}, not copying. */
@@ -315,8 +360,9 @@ final class Family extends Collector implements Collector.Describable {
       return series.computeIfAbsent(
           kept,
           k -> {
-            if (!allowance.take(places)) {
-              throw count.full(delta, k, places);
+            int taken = places(k);
+            if (!allowance.take(taken)) {
+              throw count.full(delta, k, taken);
             }
             Series made = newSeries(k, nanos);
             listed.append(made);
@@ -360,7 +406,7 @@ final class Family extends Collector implements Collector.Describable {
    */
   private boolean discard(SeriesKey key, Series found) {
     if (series.remove(key, found) && found.remove()) {
-      count.release(places);
+      count.release(places(key));
       listed.removed();
       return true;
     }
@@ -474,7 +520,7 @@ final class Family extends Collector implements Collector.Describable {
     listed.append(created);
     // Counted whatever the limit: a file written under a larger one loses nothing, and new series
     // wait until expiry or deletion make room.
-    count.force(places);
+    count.force(places(kept));
     return created;
   }
 

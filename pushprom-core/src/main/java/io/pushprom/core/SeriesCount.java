@@ -4,10 +4,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How many pushed series exist, and how many may: every series made takes its places through an
- * {@link Allowance}, every series removed gives them back through {@link #release}. A series takes
- * one place, but for a summary with objectives, whose quantile estimator holds many times a
- * counter's heap ({@link Family#places}). Only creations and removals touch it, never an update of
- * a series that exists, so a full store keeps taking those.
+ * {@link Allowance}, every series removed gives them back through {@link #release}. A place stands
+ * for a counter's heap and more: a series takes one, more for a summary with objectives or long
+ * labels ({@link Family#places}), and a family takes some itself while it is registered ({@link
+ * Family#ownPlaces}), so that what clients can make the server hold is bounded by heap, not only by
+ * series. Only creations and removals touch it, never an update of a series that exists, so a full
+ * store keeps taking those.
  */
 final class SeriesCount {
   /** What a new series takes its places from: the count itself, or a batch's reservation. */
@@ -31,6 +33,11 @@ final class SeriesCount {
   /** The series that exist. */
   long get() {
     return series.get();
+  }
+
+  /** The places taken, by series and families. */
+  long places() {
+    return count.get();
   }
 
   long max() {
@@ -60,6 +67,16 @@ final class SeriesCount {
   void force(int places) {
     count.addAndGet(places);
     series.incrementAndGet();
+  }
+
+  /** Counts a family's own places as taken whatever the limit, as a snapshot restores it. */
+  void forceFamily(long places) {
+    count.addAndGet(places);
+  }
+
+  /** Gives back a family's own places, as it is removed. */
+  void releaseFamily(int places) {
+    count.addAndGet(-places);
   }
 
   /**
@@ -114,7 +131,13 @@ final class SeriesCount {
             + " would exceed the limit of "
             + max
             + " series"
-            + (places == 1 ? "" : " (a summary with objectives counts as " + places + ")")
+            + (places == 1
+                ? ""
+                : " (it counts as "
+                    + places
+                    + ": a summary with objectives as 16, and labels one more per "
+                    + Family.TEXT_BYTES_PER_PLACE
+                    + " bytes)")
             + "; deltas to existing series still apply");
   }
 
@@ -134,6 +157,11 @@ final class SeriesCount {
         return true;
       }
       return add(places);
+    }
+
+    /** Keeps {@code places} of what is left for the families the batch registered. */
+    void keepForFamilies(long places) {
+      left -= places;
     }
 
     @Override

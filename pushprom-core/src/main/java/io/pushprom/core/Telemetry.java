@@ -116,8 +116,15 @@ public final class Telemetry extends Collector implements Collector.Describable 
     gauges.add(
         new GaugeMetricFamily(
             "pushprom_series_limit",
-            "How many pushed series may exist; a delta that would make one more is rejected.",
+            "How many places pushed series and metrics may take; a delta that would make a series"
+                + " beyond them is rejected.",
             seriesCount.max()));
+    gauges.add(
+        new GaugeMetricFamily(
+            "pushprom_series_places",
+            "Places of the series limit taken: one a series, more for long labels or a summary's"
+                + " objectives, and a metric's own.",
+            seriesCount.places()));
     return gauges;
   }
 

@@ -96,7 +96,12 @@ class SeriesExpiryTest {
 
   @Test
   void expiredSeriesMakeRoomUnderTheLimit() {
-    Aggregator limited = Aggregator.builder().maxSeries(1).seriesTtl(TTL).clock(now::get).build();
+    Aggregator limited =
+        Aggregator.builder()
+            .maxSeries(Family.FAMILY_PLACES + 1)
+            .seriesTtl(TTL)
+            .clock(now::get)
+            .build();
     try {
       limited.apply(gauge("oak"));
       advance(TTL.plus(SWEEP.multipliedBy(2)).plusNanos(1));

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 
 class SeriesLimitTest {
   private final CollectorRegistry registry = new CollectorRegistry();
-  private final Aggregator aggregator = Aggregator.builder(registry).maxSeries(3).build();
+
+  /** Room for three series of one metric: the metric takes places of its own. */
+  private final Aggregator aggregator =
+      Aggregator.builder(registry).maxSeries(Family.FAMILY_PLACES + 3).build();
 
   private static String json(String singleQuoted) {
     return singleQuoted.replace('\'', '"');
@@ -54,7 +57,7 @@ class SeriesLimitTest {
 
     assertEquals(Reason.LIMIT, e.reason());
     assertEquals(
-        "gauge g: a new series {k=\"d\"} would exceed the limit of 3 series; deltas to existing"
+        "gauge g: a new series {k=\"d\"} would exceed the limit of 5 series; deltas to existing"
             + " series still apply",
         e.getMessage());
     aggregator.apply(gauge("a"));
@@ -62,7 +65,8 @@ class SeriesLimitTest {
     assertTrue(aggregator.value("g", Map.of("k", "d")).isEmpty());
     assertEquals(3, aggregator.seriesCount());
     assertEquals(3, registry.getSampleValue("pushprom_series"));
-    assertEquals(3, registry.getSampleValue("pushprom_series_limit"));
+    assertEquals(5, registry.getSampleValue("pushprom_series_limit"));
+    assertEquals(5, registry.getSampleValue("pushprom_series_places"));
   }
 
   @Test
@@ -75,7 +79,7 @@ class SeriesLimitTest {
         ingestAll("{'type':'histogram','name':'lat','method':'observe','value':1}");
 
     assertEquals(Reason.LIMIT, result.rejections().get(0).reason());
-    aggregator.remove("g", Map.of("k", "a"));
+    aggregator.removeFamily("g");
     aggregator.apply(Delta.parse(json("{'type':'counter','name':'lat','method':'inc'}")));
     assertEquals(1, aggregator.value("lat", Map.of()).getAsDouble());
   }
@@ -112,6 +116,77 @@ class SeriesLimitTest {
 
     assertEquals(2, result.applied());
     assertEquals(2, aggregator.value("g", Map.of("k", "c")).getAsDouble());
+  }
+
+  @Test
+  void eachMetricTakesPlacesOfItsOwnSoManyMetricsCannotFillTheHeap() {
+    Aggregator limited =
+        Aggregator.builder(new CollectorRegistry())
+            .maxSeries(3 * (Family.FAMILY_PLACES + 1))
+            .build();
+    for (String name : List.of("a", "b", "c")) {
+      limited.apply(Delta.parse(json("{'type':'counter','name':'" + name + "','method':'inc'}")));
+    }
+
+    InvalidDeltaException e =
+        assertThrows(
+            InvalidDeltaException.class,
+            () -> limited.apply(Delta.parse(json("{'type':'counter','name':'d','method':'inc'}"))));
+
+    assertEquals(Reason.LIMIT, e.reason());
+    assertEquals(
+        "counter d: a new series {} would exceed the limit of 9 series; deltas to existing series"
+            + " still apply",
+        e.getMessage());
+    assertEquals(3, limited.seriesCount());
+    limited.removeFamily("a");
+    limited.apply(Delta.parse(json("{'type':'counter','name':'d','method':'inc'}")));
+    assertEquals(1, limited.value("d", Map.of()).getAsDouble());
+  }
+
+  @Test
+  void longLabelsTakeAPlaceMorePer256BytesAndGiveThemBack() {
+    CollectorRegistry own = new CollectorRegistry();
+    Aggregator limited = Aggregator.builder(own).maxSeries(Family.FAMILY_PLACES + 6).build();
+    String long601Bytes = "x".repeat(600); // with the label name k: 601 bytes, two places more
+    String cjk301Bytes = "字".repeat(100); // three bytes a character in UTF-8: one place more
+    limited.apply(gauge(long601Bytes));
+    limited.apply(gauge(cjk301Bytes));
+    limited.apply(gauge("short"));
+
+    assertEquals(Family.FAMILY_PLACES + 6, own.getSampleValue("pushprom_series_places"));
+    assertEquals(3, limited.seriesCount());
+    InvalidDeltaException e =
+        assertThrows(InvalidDeltaException.class, () -> limited.apply(gauge("y".repeat(300))));
+    assertEquals(Reason.LIMIT, e.reason());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "(it counts as 2: a summary with objectives as 16, and labels one more per 256"
+                    + " bytes)"),
+        e.getMessage());
+
+    limited.remove("g", Map.of("k", long601Bytes));
+    assertEquals(Family.FAMILY_PLACES + 3, own.getSampleValue("pushprom_series_places"));
+    limited.apply(gauge("y".repeat(300)));
+    assertEquals(1, limited.value("g", Map.of("k", "y".repeat(300))).getAsDouble());
+  }
+
+  @Test
+  void aLongHelpTakesPlacesForItsMetric() {
+    CollectorRegistry own = new CollectorRegistry();
+    Aggregator limited = Aggregator.builder(own).maxSeries(100).build();
+    limited.apply(
+        Delta.parse(
+            json(
+                "{'type':'counter','name':'hits','method':'inc','help':'"
+                    + "h".repeat(1020)
+                    + "'}")));
+
+    // The name and help, 1,024 bytes: four places more than a metric's own, and its series' one.
+    assertEquals(Family.FAMILY_PLACES + 4 + 1, own.getSampleValue("pushprom_series_places"));
+    limited.removeFamily("hits");
+    assertEquals(0, own.getSampleValue("pushprom_series_places"));
   }
 
   @Test
@@ -159,7 +234,7 @@ class SeriesLimitTest {
 
   @Test
   void aSummaryWithObjectivesTakesTheRoomOfSixteenSeries() {
-    Aggregator limited = Aggregator.builder().maxSeries(20).build();
+    Aggregator limited = Aggregator.builder().maxSeries(2 * Family.FAMILY_PLACES + 20).build();
     limited.apply(
         Delta.parse(
             json(
@@ -185,7 +260,7 @@ class SeriesLimitTest {
     assertTrue(
         another
             .getMessage()
-            .contains("limit of 20 series (a summary with objectives counts as 16)"),
+            .contains("limit of 24 series (it counts as 16: a summary with objectives as 16,"),
         another.getMessage());
     assertEquals(5, limited.seriesCount());
     limited.removeFamily("rpc");

@@ -244,6 +244,7 @@ final class StatusPage implements HttpHandler {
 
   private void cards(StringBuilder page, Map<Transport, long[]> deltas, int rejected) {
     long series = aggregator.seriesCount();
+    long places = aggregator.seriesPlaces();
     long max = aggregator.maxSeries();
     page.append("<div class=\"cards\">\n<div class=\"card\"><h2>Listening</h2><ul><li>HTTP ");
     Html.escape(page, http).append("</li>");
@@ -253,8 +254,11 @@ final class StatusPage implements HttpHandler {
     }
     page.append("</ul></div>\n<div class=\"card\"><h2>Series</h2><div class=\"big\">")
         .append(number(series))
-        .append("</div><div class=\"small\">of a limit of ")
+        .append("</div><div class=\"small\">taking ")
+        .append(number(places))
+        .append(" of the limit's ")
         .append(number(max))
+        .append(" places")
         .append(aggregator.seriesTtl().isZero() ? ", kept for ever" : ", each expiring after ")
         .append(aggregator.seriesTtl().isZero() ? "" : uptime(aggregator.seriesTtl()))
         .append(" without a delta</div><meter min=\"0\" max=\"")
@@ -264,7 +268,7 @@ final class StatusPage implements HttpHandler {
         .append("\" high=\"")
         .append(max * 9 / 10)
         .append("\" optimum=\"0\" value=\"")
-        .append(series)
+        .append(places)
         .append("\"></meter></div>\n");
     long applied = 0;
     long refused = 0;

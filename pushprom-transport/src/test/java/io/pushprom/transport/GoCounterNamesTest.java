@@ -84,10 +84,14 @@ class GoCounterNamesTest {
       # HELP pushprom_series Pushed series that exist now.
       # TYPE pushprom_series gauge
       pushprom_series 5.0
-      # HELP pushprom_series_limit How many pushed series may exist; a delta that would make one \
-      more is rejected.
+      # HELP pushprom_series_limit How many places pushed series and metrics may take; a delta \
+      that would make a series beyond them is rejected.
       # TYPE pushprom_series_limit gauge
       pushprom_series_limit 1000.0
+      # HELP pushprom_series_places Places of the series limit taken: one a series, more for long \
+      labels or a summary's objectives, and a metric's own.
+      # TYPE pushprom_series_places gauge
+      pushprom_series_places 13.0
       # HELP requests_total requests
       # TYPE requests_total counter
       requests_total 1.0
@@ -287,7 +291,8 @@ class GoCounterNamesTest {
     Random random = new Random(seed);
     String alphabet = "\\\"\n\r\t ,={}#a\u00e9\u4e2d\u2028";
     StringBuilder body = new StringBuilder();
-    for (int i = 0; i < 1000; i++) {
+    // 900 series: with the metric's own places, within the fixture's limit of 1,000.
+    for (int i = 0; i < 900; i++) {
       StringBuilder value = new StringBuilder();
       for (int n = random.nextInt(12); n > 0; n--) {
         value.append(
@@ -311,7 +316,7 @@ class GoCounterNamesTest {
             .filter(family -> family.name.equals("c"))
             .findFirst()
             .orElseThrow();
-    assertEquals(1000, counter.samples.size(), "seed " + seed);
+    assertEquals(900, counter.samples.size(), "seed " + seed);
 
     ByteArrayOutputStream ours = new ByteArrayOutputStream();
     Exposition.write(TextFormat.CONTENT_TYPE_004, ours, List.of(counter));

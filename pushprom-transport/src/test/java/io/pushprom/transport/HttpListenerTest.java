@@ -408,10 +408,14 @@ class HttpListenerTest {
       # HELP pushprom_series Pushed series that exist now.
       # TYPE pushprom_series gauge
       pushprom_series 2.0
-      # HELP pushprom_series_limit How many pushed series may exist; a delta that would make one \
-      more is rejected.
+      # HELP pushprom_series_limit How many places pushed series and metrics may take; a delta \
+      that would make a series beyond them is rejected.
       # TYPE pushprom_series_limit gauge
       pushprom_series_limit 1000.0
+      # HELP pushprom_series_places Places of the series limit taken: one a series, more for long \
+      labels or a summary's objectives, and a metric's own.
+      # TYPE pushprom_series_places gauge
+      pushprom_series_places 6.0
       # HELP trees the amount of trees
       # TYPE trees gauge
       trees{species="araucaria",} 3002.0

@@ -8,6 +8,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.sun.net.httpserver.Headers;
 import io.pushprom.core.Aggregator;
+import io.pushprom.core.Delta;
 import io.pushprom.core.RejectedDelta;
 import io.pushprom.core.Transport;
 import java.net.InetSocketAddress;
@@ -54,6 +55,23 @@ class StatusPageTest {
       assertTrue(page.body().startsWith("<!DOCTYPE html>"), page.body());
       assertTrue(page.body().contains("HTTP http://127.0.0.1:" + http.port()), page.body());
       assertTrue(page.body().contains("No metric has been pushed yet."), page.body());
+    }
+  }
+
+  @Test
+  void showsTheSeriesAndThePlacesTheyTakeAgainstTheLimit() throws Exception {
+    Aggregator aggregator = Aggregator.builder().maxSeries(1000).build();
+    aggregator.apply(Delta.parse("{\"type\":\"counter\",\"name\":\"hits\",\"method\":\"inc\"}"));
+    try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
+      String page = get(http.port(), "/", BROWSER).body();
+
+      // One series, and its metric's own two places.
+      assertTrue(
+          page.contains(
+              "<div class=\"big\">1</div><div class=\"small\">taking 3 of the limit's 1,000"
+                  + " places, kept for ever"),
+          page);
+      assertTrue(page.contains("optimum=\"0\" value=\"3\"></meter>"), page);
     }
   }
 
