@@ -98,7 +98,12 @@ record Body(byte[] bytes, int length, int held) {
       }
     } catch (BodyBudget.Exhausted e) {
       // As for a 413: read on a little, so that a client still sending reads the answer.
-      skip(in, BUFFERS.get(), LINGER_BYTES);
+      try {
+        skip(in, BUFFERS.get(), LINGER_BYTES);
+      } catch (IOException | RuntimeException readFailed) {
+        // A client too slow to send even that (its read timed out) is refused all the same, and
+        // counted as refused: the budget, not the client's body, is what ended it.
+      }
       throw e;
     } finally {
       budget.give(held);

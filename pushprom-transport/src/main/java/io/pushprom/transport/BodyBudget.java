@@ -33,7 +33,7 @@ final class BodyBudget {
     this.free = new Semaphore(bytes, true);
   }
 
-  /** An eighth of the heap the JVM may use: 32 MiB at {@code -Xmx256m}. */
+  /** An eighth of the heap the JVM may use: 30.9 MiB at {@code -Xmx256m} with the serial GC. */
   static BodyBudget ofHeap() {
     long eighth = Runtime.getRuntime().maxMemory() / 8;
     return new BodyBudget((int) Math.min(Integer.MAX_VALUE, eighth), WAIT);

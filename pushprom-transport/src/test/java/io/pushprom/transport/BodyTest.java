@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +32,9 @@ class BodyTest {
   private static final int LIMIT = 20_000;
 
   private HttpServer server;
+
+  /** What the handler of {@link #start} met last: a body's length, "refused" or "failed". */
+  private final AtomicReference<String> outcome = new AtomicReference<>();
 
   @AfterEach
   void stop() {
@@ -92,6 +99,36 @@ class BodyTest {
     assertEquals(30_000, budget.free());
   }
 
+  /**
+   * A body refused for the budget is counted as refused even when its client has gone by the time
+   * the rest of its bytes would be read and dropped (the attack of slow bodies: their reads time
+   * out or are reset).
+   */
+  @Test
+  void aBodyRefusedForTheBudgetIsRefusedEvenIfItsClientIsGone() throws Exception {
+    BodyBudget budget = new BodyBudget(30_000, Duration.ofMillis(300));
+    start(budget);
+    int held = budget.take(30_000);
+    try (Socket client = new Socket("127.0.0.1", server.getAddress().getPort())) {
+      client.setSoLinger(true, 0); // closed with a reset: the server's next read fails
+      client
+          .getOutputStream()
+          .write(
+              "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\nxx"
+                  .getBytes(StandardCharsets.US_ASCII));
+      while (!budget.waiting()) {
+        Thread.sleep(10);
+      }
+    }
+    while (outcome.get() == null) {
+      Thread.sleep(10);
+    }
+
+    assertEquals("refused", outcome.get());
+    budget.give(held);
+    assertEquals(30_000, budget.free());
+  }
+
   private void start(BodyBudget budget) throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
@@ -109,9 +146,14 @@ class BodyTest {
             if (body != null) {
               budget.give(body.held());
             }
+            outcome.set(body == null ? "too large" : String.valueOf(body.length()));
             Exchanges.respond(exchange, 200, answer);
           } catch (BodyBudget.Exhausted e) {
+            outcome.set("refused");
             Exchanges.respond(exchange, 503, e.getMessage());
+          } catch (IOException e) {
+            outcome.set("failed");
+            throw e;
           } finally {
             exchange.close();
           }
