@@ -1025,7 +1025,8 @@ public final class Aggregator implements AutoCloseable {
                 seriesCount.full(
                     delta,
                     ((Labels) delta.labels()).key(),
-                    family.places(((Labels) delta.labels()).key()))));
+                    family.places(((Labels) delta.labels()).key()),
+                    created.containsValue(family) ? family.ownPlaces() : 0)));
       }
       rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));
     }

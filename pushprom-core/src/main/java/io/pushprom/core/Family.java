@@ -362,7 +362,7 @@ final class Family extends Collector implements Collector.Describable {
           k -> {
             int taken = places(k);
             if (!allowance.take(taken)) {
-              throw count.full(delta, k, taken);
+              throw count.full(delta, k, taken, 0);
             }
             Series made = newSeries(k, nanos);
             listed.append(made);

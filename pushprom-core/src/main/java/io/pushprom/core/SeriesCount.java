@@ -1,5 +1,7 @@
 package io.pushprom.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -120,9 +122,29 @@ final class SeriesCount {
   }
 
   /**
-   * The rejection of {@code delta}, whose new series of {@code key} and {@code places} won't fit.
+   * The rejection of {@code delta}, whose new series of {@code key} and {@code places} won't fit,
+   * with the {@code metricPlaces} of its metric if that is new too (0 if not).
    */
-  InvalidDeltaException full(Delta delta, SeriesKey key, int places) {
+  InvalidDeltaException full(Delta delta, SeriesKey key, int places, int metricPlaces) {
+    List<String> weights = new ArrayList<>();
+    if (places != 1) {
+      weights.add(
+          "it counts as "
+              + places
+              + ": a summary with objectives as 16, and labels one more per "
+              + Family.TEXT_BYTES_PER_PLACE
+              + " bytes");
+    }
+    if (metricPlaces != 0) {
+      weights.add(
+          "its new metric takes "
+              + metricPlaces
+              + " more: "
+              + Family.FAMILY_PLACES
+              + ", and one per "
+              + Family.TEXT_BYTES_PER_PLACE
+              + " bytes of its name and help");
+    }
     return InvalidDeltaException.quiet(
         Reason.LIMIT,
         Delta.subject(delta.type(), delta.name())
@@ -131,13 +153,7 @@ final class SeriesCount {
             + " would exceed the limit of "
             + max
             + " series"
-            + (places == 1
-                ? ""
-                : " (it counts as "
-                    + places
-                    + ": a summary with objectives as 16, and labels one more per "
-                    + Family.TEXT_BYTES_PER_PLACE
-                    + " bytes)")
+            + (weights.isEmpty() ? "" : " (" + String.join("; ", weights) + ")")
             + "; deltas to existing series still apply");
   }
 

@@ -135,7 +135,8 @@ class SeriesLimitTest {
 
     assertEquals(Reason.LIMIT, e.reason());
     assertEquals(
-        "counter d: a new series {} would exceed the limit of 9 series; deltas to existing series"
+        "counter d: a new series {} would exceed the limit of 9 series (its new metric takes 2"
+            + " more: 2, and one per 256 bytes of its name and help); deltas to existing series"
             + " still apply",
         e.getMessage());
     assertEquals(3, limited.seriesCount());
