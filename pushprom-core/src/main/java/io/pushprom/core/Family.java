@@ -148,7 +148,7 @@ final class Family extends Collector implements Collector.Describable {
     return ownPlaces;
   }
 
-  /** The bytes of {@code text} in UTF-8; a lone surrogate as the three of its replacement. */
+  /** The bytes of {@code text} in UTF-8 (lone surrogates are refused before text is kept). */
   static int utf8Length(String text) {
     int bytes = text.length();
     for (int i = 0; i < text.length(); i++) {
