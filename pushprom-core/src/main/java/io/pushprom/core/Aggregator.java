@@ -532,7 +532,7 @@ public final class Aggregator implements AutoCloseable {
   /** Removes one series and returns it, with its final state, or {@code null} if there was none. */
   Series take(String name, Map<String, String> labels) {
     Family family = familyNamed(name);
-    return family == null ? null : family.remove(Labels.of(Map.copyOf(labels)));
+    return family == null ? null : family.remove(Labels.ofSeries(labels));
   }
 
   /**
@@ -600,8 +600,7 @@ public final class Aggregator implements AutoCloseable {
 
   private Series seriesNamed(String name, Map<String, String> labels) {
     Family family = familyNamed(name);
-    // Map.copyOf refuses null names and values, which name no series.
-    return family == null ? null : family.series(Labels.of(Map.copyOf(labels)));
+    return family == null ? null : family.series(Labels.ofSeries(labels));
   }
 
   /**

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * @param value the amount: finite, and for a counter not negative; {@link Double#NaN} means absent,
  *     which only {@code inc} and {@code dec} accept (they ignore any value and count 1)
  * @param labels label names to values; names valid, none starting with {@code __}, and no {@code
- *     le} on a histogram or {@code quantile} on a summary
+ *     le} on a histogram or {@code quantile} on a summary. A label whose value is empty is left
+ *     out, as Prometheus treats it: {@code {"job":""}} names the same series as no labels
  * @param buckets a histogram's upper bounds, strictly increasing and finite ({@code +Inf} is
  *     implicit); empty means the defaults for a new histogram and the existing ones otherwise
  * @param objectives a summary's quantiles, each in {@code [0, 1]}, and their allowed errors, each
@@ -183,7 +184,7 @@ public record Delta(
                 + Unicode.problem("label " + labelName + " value", values[i]));
       }
     }
-    return labels;
+    return labels.present();
   }
 
   private static List<Double> checkBuckets(MetricType type, String name, List<Double> buckets) {
@@ -245,7 +246,7 @@ public record Delta(
    * trees{job="bot",species="oak"}}; long names and values are cut short.
    */
   public static String describe(String name, Map<String, String> labels) {
-    return abbreviate(name) + Labels.of(Map.copyOf(labels)).key();
+    return abbreviate(name) + Labels.ofSeries(labels).key();
   }
 
   /** {@code text}, or its start if it is too long to be read in a message. */

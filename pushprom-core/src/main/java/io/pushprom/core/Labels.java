@@ -71,8 +71,8 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
   }
 
   /**
-   * Whether the names are in order already, none twice: as most clients send them, which then
-   * costs one comparison a label.
+   * Whether the names are in order already, none twice: as most clients send them, which then costs
+   * one comparison a label.
    */
   private static boolean isSorted(String[] names, int size) {
     for (int i = 1; i < size; i++) {
@@ -139,6 +139,43 @@ final class Labels extends AbstractMap<String, String> implements SortedMap<Stri
       return a == null ? (b == null ? 0 : -1) : 1;
     }
     return a.compareTo(b);
+  }
+
+  /**
+   * The labels of {@code map} that name a series, for finding one: see {@link #present()}.
+   *
+   * @throws NullPointerException if a name or value is {@code null}, which names no series
+   */
+  static Labels ofSeries(Map<String, String> map) {
+    return of(Map.copyOf(map)).present();
+  }
+
+  /**
+   * These labels without those whose value is empty. Prometheus holds a label with an empty value
+   * the same as no label, so {@code {"job":""}} and {@code {}} name one series: kept apart, the
+   * exposition would show it twice, and Prometheus keep one of the two.
+   */
+  Labels present() {
+    int kept = 0;
+    for (String value : values) {
+      if (!value.isEmpty()) {
+        kept++;
+      }
+    }
+    if (kept == values.length) {
+      return this;
+    }
+    String[] keptNames = new String[kept];
+    String[] keptValues = new String[kept];
+    kept = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (!values[i].isEmpty()) {
+        keptNames[kept] = names[i];
+        keptValues[kept] = values[i];
+        kept++;
+      }
+    }
+    return kept == 0 ? EMPTY : new Labels(keptNames, keptValues);
   }
 
   /** The key that finds the series these labels name. */

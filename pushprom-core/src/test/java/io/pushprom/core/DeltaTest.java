@@ -390,7 +390,6 @@ class DeltaTest {
   static Stream<Arguments> labelValueKinds() {
     return Stream.of(
         arguments("'araucaria'", "araucaria"),
-        arguments("''", ""),
         arguments("200", "200"),
         arguments("-3", "-3"),
         arguments("1.50", "1.50"),
@@ -531,6 +530,31 @@ class DeltaTest {
             "{'type':'histogram','name':'lat','method':'observe','value':1,'labels':{'le':'1'}}");
 
     assertEquals("histogram lat: label name le is reserved on a histogram", e.getMessage());
+  }
+
+  @Test
+  void leavesOutLabelsWithAnEmptyValueAsPrometheusDoes() {
+    Delta delta =
+        Delta.parse(
+            json(
+                "{'type':'gauge','name':'g','method':'inc','labels':{'job':'','zone':'eu','app':''}}"));
+
+    assertEquals(Map.of("zone", "eu"), delta.labels());
+    assertEquals(
+        Map.of(), Delta.of(MetricType.GAUGE, "g", Method.INC, 0, Map.of("job", "")).labels());
+  }
+
+  @Test
+  void checksALabelWithAnEmptyValueBeforeLeavingItOut() {
+    assertEquals(
+        "gauge g: label name __job is reserved (it starts with __)",
+        rejectionOf("{'type':'gauge','name':'g','method':'inc','labels':{'__job':''}}")
+            .getMessage());
+    assertEquals(
+        "histogram lat: label name le is reserved on a histogram",
+        rejectionOf(
+                "{'type':'histogram','name':'lat','method':'observe','value':1,'labels':{'le':''}}")
+            .getMessage());
   }
 
   @Test

@@ -262,6 +262,28 @@ class SeriesRemovalTest {
   }
 
   @Test
+  void aLabelWithAnEmptyValueNamesTheSeriesWithoutIt() throws IOException {
+    aggregator.apply(
+        delta("{'type':'gauge','name':'g','method':'set','value':1,'labels':{'k':''}}"));
+    aggregator.apply(delta("{'type':'gauge','name':'g','method':'inc'}"));
+    aggregator.apply(delta("{'type':'gauge','name':'g','method':'inc','labels':{'k':'a','j':''}}"));
+
+    // Written once each: Prometheus would take g{k=""} and g for one series, and keep one of them.
+    assertEquals(
+        """
+        # HELP g g
+        # TYPE g gauge
+        g 2.0
+        g{k="a",} 1.0
+        """,
+        pushed());
+    assertEquals(OptionalDouble.of(2), aggregator.value("g", Map.of("k", "")));
+    assertTrue(aggregator.remove("g", Map.of("k", "a", "j", "")));
+    assertTrue(aggregator.remove("g", Map.of("k", "")));
+    assertEquals("", pushed());
+  }
+
+  @Test
   void removedFamilyFreesItsNameForAnotherType() throws IOException {
     aggregator.apply(delta("{'type':'counter','name':'x','method':'inc'}"));
     assertThrows(

@@ -88,7 +88,14 @@ class DeleteOverHttpTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"?species=oak&job=bot", "?job=bot&species=oak", "?job=bot&&species=oak&"})
+  @ValueSource(
+      strings = {
+        "?species=oak&job=bot",
+        "?job=bot&species=oak",
+        "?job=bot&&species=oak&",
+        // An empty value is no label, as in a push.
+        "?species=oak&zone=&job=bot"
+      })
   void deletesOnlyTheSeriesOfExactlyTheLabelsGiven(String query) throws Exception {
     try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
       pushTrees(http.port());
