@@ -37,12 +37,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * Snapshots of an aggregator's whole state in a file, and their loading at start: every family with
@@ -67,6 +71,8 @@ import java.util.concurrent.TimeUnit;
  * that created it, each series as if from one that named it with its state as the value.
  */
 final class StateFile {
+  private static final Logger LOG = Logger.getLogger(StateFile.class.getName());
+
   static final String FORMAT = "pushprom-state";
   static final int VERSION = 1;
 
@@ -279,6 +285,13 @@ final class StateFile {
     // .families[2].buckets while a family's field is read.
     private int familyIndex = -1;
     private int seriesIndex = -1;
+
+    /**
+     * The series restored from labels of which one had an empty value, and was left out: another
+     * series of the same labels may follow them in a file written before that rule.
+     */
+    private final Set<Series> leftOutOf = Collections.newSetFromMap(new IdentityHashMap<>());
+
     private String field;
 
     /** Where the family or series being read starts. */
@@ -584,14 +597,35 @@ final class StateFile {
               null,
               null);
       aggregator.limits().check(delta);
-      Series series = family.restore((Labels) delta.labels(), now.nanosOf(updatedMillis));
+      Labels present = (Labels) delta.labels();
+      boolean leftOut = present.size() < labels.size();
+      Series series = family.restore(present, now.nanosOf(updatedMillis));
       if (series == null) {
-        throw invalid(
-            start,
-            Delta.subject(family.type(), family.name())
-                + ": labels "
-                + Delta.abbreviate(labels.toString())
-                + " are those of an earlier series");
+        Series earlier = family.series(present);
+        if (!leftOut && !leftOutOf.contains(earlier)) {
+          throw invalid(
+              start,
+              Delta.subject(family.type(), family.name())
+                  + ": labels "
+                  + Delta.abbreviate(labels.toString())
+                  + " are those of an earlier series");
+        }
+        // A file written before a label with an empty value was left out may hold x{a=""} and x,
+        // which Prometheus took for one series: the later one in the file wins.
+        LOG.warning(
+            () ->
+                "state file "
+                    + file
+                    + ": "
+                    + Delta.subject(family.type(), family.name())
+                    + ": labels "
+                    + Delta.abbreviate(labels.toString())
+                    + " name the same series as an earlier one (a label with an empty value is no"
+                    + " label); its values replace the earlier one's");
+        series = earlier;
+      }
+      if (leftOut) {
+        leftOutOf.add(series);
       }
       return series;
     }

@@ -20,6 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -369,6 +372,60 @@ class StateFileTest {
 
       assertEquals(2, restored.value("g", Map.of()).getAsDouble());
     }
+  }
+
+  @Test
+  void seriesThatALabelWithAnEmptyValueMadeTwoLoadAsOneTheLaterWinning() throws IOException {
+    Files.writeString(
+        file,
+        json(
+            oneSeries(
+                "gauge",
+                "{'labels':{'a':''},'value':1,'updated':0},{'labels':{},'value':2,'updated':0},"
+                    + "{'labels':{'a':'v'},'value':3,'updated':0},"
+                    + "{'labels':{'b':''},'value':4,'updated':0}")));
+    List<String> warnings = new ArrayList<>();
+    Logger logger = Logger.getLogger(StateFile.class.getName());
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            warnings.add(record.getLevel() + " " + record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    logger.addHandler(handler);
+    Aggregator restored = Aggregator.create();
+    try {
+      assertTrue(StateFile.load(file, restored));
+    } finally {
+      logger.removeHandler(handler);
+    }
+
+    assertEquals(
+        """
+        # HELP x x
+        # TYPE x gauge
+        x 4.0
+        x{a="v",} 3.0
+        """,
+        Scrape.of(restored, "x"::equals, true));
+    assertEquals(
+        List.of(
+            "WARNING state file "
+                + file
+                + ": gauge x: labels {} name the same series as an earlier one (a"
+                + " label with an empty value is no label); its values replace the earlier one's",
+            "WARNING state file "
+                + file
+                + ": gauge x: labels {b=} name the same series as an earlier one (a"
+                + " label with an empty value is no label); its values replace the earlier one's"),
+        warnings);
   }
 
   private static final String HEAD = "{'format':'pushprom-state','version':1,'families':[";
