@@ -821,7 +821,7 @@ public final class Aggregator implements AutoCloseable {
         plan.register(deltas);
         if (plan.rejections.isEmpty()) {
           // Counted whatever the limit, as its series will be.
-          seriesCount.forceFamily(plan.familyPlaces);
+          seriesCount.forceFamilies(plan.familyPlaces);
         }
       }
       if (!plan.rejections.isEmpty()) {
@@ -1018,13 +1018,14 @@ public final class Aggregator implements AutoCloseable {
       for (int index : fresh.values()) {
         Delta delta = deltas.get(index);
         Family family = targets[index];
+        SeriesKey key = ((Labels) delta.labels()).key();
         rejections.add(
             Rejection.of(
                 index,
                 seriesCount.full(
                     delta,
-                    ((Labels) delta.labels()).key(),
-                    family.places(((Labels) delta.labels()).key()),
+                    key,
+                    family.places(key),
                     created.containsValue(family) ? family.ownPlaces() : 0)));
       }
       rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));

@@ -71,8 +71,8 @@ final class SeriesCount {
     series.incrementAndGet();
   }
 
-  /** Counts a family's own places as taken whatever the limit, as a snapshot restores it. */
-  void forceFamily(long places) {
+  /** Counts families' own places as taken whatever the limit, as a snapshot restores them. */
+  void forceFamilies(long places) {
     count.addAndGet(places);
   }
 
