@@ -43,9 +43,9 @@ record Body(byte[] bytes, int length, int held) {
    * Reads the body of {@code exchange}, taking what it holds beyond the thread's buffer from {@code
    * budget}: the caller gives back {@link #held} once done with it.
    *
-   * @return the body, or {@code null} if it is longer than {@code limit}: then it is read and
-   *     dropped up to {@link #LINGER_BYTES} past the limit, or not at all if the client waits for a
-   *     {@code 100 Continue}
+   * @return the body, or {@code null} if it is longer than {@code limit}: a chunked one is then
+   *     read and dropped up to {@link #LINGER_BYTES} past the limit, and one whose length is
+   *     declared is left unread for {@link #dropRest} once the client is answered
    * @throws BodyBudget.Exhausted if the budget had no room for it in time; it then holds nothing,
    *     and the rest of the body is dropped up to {@link #LINGER_BYTES}
    */
@@ -54,15 +54,7 @@ record Body(byte[] bytes, int length, int held) {
     InputStream in = exchange.getRequestBody();
     long declared = declaredLength(exchange);
     byte[] buffer = BUFFERS.get();
-    if (declared > limit && expectsContinue(exchange)) {
-      // The client waits for a word before it sends the body (the JDK has said 100 Continue
-      // already, unasked): the 413 can come at once, and the body is never read.
-      return null;
-    }
     if (declared > limit) {
-      // Read it all the same, up to a bound: a client sending a body reads no answer before it
-      // is sent, or up to where the connection is closed.
-      skip(in, buffer, (long) limit + LINGER_BYTES);
       return null;
     }
     int held = 0;
@@ -107,6 +99,19 @@ record Body(byte[] bytes, int length, int held) {
       throw e;
     } finally {
       budget.give(held);
+    }
+  }
+
+  /**
+   * After the answer to a body whose declared length is over {@code limit}, reads and drops it up
+   * to {@link #LINGER_BYTES} past the limit: a client that sends its whole body before it reads
+   * (most do, without {@code Expect: 100-continue}) would lose the answer to the reset of a
+   * connection closed with bytes unread. A client that waits for a {@code 100 Continue} is not
+   * read: it sends nothing more once answered.
+   */
+  static void dropRest(HttpExchange exchange, int limit) throws IOException {
+    if (declaredLength(exchange) > limit && !expectsContinue(exchange)) {
+      skip(exchange.getRequestBody(), BUFFERS.get(), (long) limit + LINGER_BYTES);
     }
   }
 

@@ -18,13 +18,35 @@ final class Exchanges {
   }
 
   static void respond(HttpExchange exchange, int status, String text) throws IOException {
+    respond(exchange, status, text, null);
+  }
+
+  /** What is done once an answer is sent, before its exchange is closed. */
+  interface AfterAnswer {
+    void run() throws IOException;
+  }
+
+  /**
+   * As {@link #respond(HttpExchange, int, String)}, and {@code then}, if not null, once the answer
+   * is on its way to the client, before the exchange is closed: closing it first would make the JDK
+   * keep the answer until the request's body is read.
+   */
+  static void respond(HttpExchange exchange, int status, String text, AfterAnswer then)
+      throws IOException {
     byte[] body = text.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     boolean head = "HEAD".equals(exchange.getRequestMethod());
     exchange.sendResponseHeaders(status, head ? -1 : body.length);
-    if (!head) {
-      try (OutputStream out = exchange.getResponseBody()) {
+    if (head && then == null) {
+      return;
+    }
+    try (OutputStream out = exchange.getResponseBody()) {
+      if (!head) {
         out.write(body);
+      }
+      if (then != null) {
+        out.flush();
+        then.run();
       }
     }
   }

@@ -124,7 +124,8 @@ public final class IngestHandler implements HttpHandler {
         Exchanges.respond(
             exchange,
             413,
-            "body too large: over " + maxRequestBytes + " bytes; send smaller batches\n");
+            "body too large: over " + maxRequestBytes + " bytes; send smaller batches\n",
+            () -> Body.dropRest(exchange, maxRequestBytes));
         return;
       }
       if (LOG.isLoggable(Level.FINE)) {

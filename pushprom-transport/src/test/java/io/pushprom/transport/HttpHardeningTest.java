@@ -233,6 +233,24 @@ class HttpHardeningTest {
   }
 
   @Test
+  void bodyDeclaredTooLargeIsAnswered413BeforeItIsSent() throws Exception {
+    byte[] body = new byte[50 * LIMIT];
+    Arrays.fill(body, (byte) ' ');
+    try (HttpListener http = limited();
+        RawHttp connection = RawHttp.connect(http.port())) {
+      connection.send(
+          "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length + "\r\n\r\n");
+
+      RawHttp.Response answer = connection.read();
+      connection.send(body);
+
+      assertEquals(413, answer.status(), answer.statusLine());
+      assertEquals("body too large: over 1000 bytes; send smaller batches\n", answer.body());
+      assertEquals("closed", connection.howClosed());
+    }
+  }
+
+  @Test
   void chunkedBodySentWholeThoughOverTheLimitIsReadBeforeTheConnectionCloses() throws Exception {
     String chunk = " ".repeat(LIMIT);
     try (HttpListener http = limited();
