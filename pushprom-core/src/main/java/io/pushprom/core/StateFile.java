@@ -537,7 +537,9 @@ final class StateFile {
       if (state instanceof ScalarState scalar) {
         double value = required(scalar.value(), "value");
         Series series = newSeries(family, scalar.labels(), value, scalar.updated());
-        ((ScalarSeries) series).restore(value);
+        if (series != null) {
+          ((ScalarSeries) series).restore(value);
+        }
       } else if (state instanceof HistogramState histogram) {
         long[] counts = required(histogram.bucketCounts(), "bucketCounts");
         double sum = required(histogram.sum(), "sum");
@@ -565,7 +567,9 @@ final class StateFile {
           total += count;
         }
         Series series = newSeries(family, histogram.labels(), sum, histogram.updated());
-        ((HistogramSeries) series).restore(counts, sum);
+        if (series != null) {
+          ((HistogramSeries) series).restore(counts, sum);
+        }
       } else {
         SummaryState summary = (SummaryState) state;
         long count = required(summary.count(), "count");
@@ -574,13 +578,18 @@ final class StateFile {
           throw invalid(start, subject + ": count " + count + " is negative");
         }
         Series series = newSeries(family, summary.labels(), sum, summary.updated());
-        ((SummarySeries) series).restore(count, sum);
+        if (series != null) {
+          ((SummarySeries) series).restore(count, sum);
+        }
       }
     }
 
     /**
      * Makes the series of {@code labels}, once they and {@code value} (a counter's or gauge's
      * value, a histogram's or summary's sum) pass the checks of a delta that would set them.
+     *
+     * @return the series, or {@code null} if an earlier one of the file is the same series, which
+     *     keeps its state
      */
     private Series newSeries(
         Family family, Map<String, String> labels, double value, Long updated) {
@@ -611,7 +620,8 @@ final class StateFile {
                   + " are those of an earlier series");
         }
         // A file written before a label with an empty value was left out may hold x{a=""} and x,
-        // which Prometheus took for one series: the later one in the file wins.
+        // which Prometheus took for one series, and of which it kept the first sample it read: the
+        // first in the file, written in the same order as /metrics.
         LOG.warning(
             () ->
                 "state file "
@@ -621,8 +631,8 @@ final class StateFile {
                     + ": labels "
                     + Delta.abbreviate(labels.toString())
                     + " name the same series as an earlier one (a label with an empty value is no"
-                    + " label); its values replace the earlier one's");
-        series = earlier;
+                    + " label); the earlier one's state is kept");
+        return null;
       }
       if (leftOut) {
         leftOutOf.add(series);

@@ -375,7 +375,7 @@ class StateFileTest {
   }
 
   @Test
-  void seriesThatALabelWithAnEmptyValueMadeTwoLoadAsOneTheLaterWinning() throws IOException {
+  void seriesThatALabelWithAnEmptyValueMadeTwoLoadAsOneTheFirstWinning() throws IOException {
     Files.writeString(
         file,
         json(
@@ -411,7 +411,7 @@ class StateFileTest {
         """
         # HELP x x
         # TYPE x gauge
-        x 4.0
+        x 1.0
         x{a="v",} 3.0
         """,
         Scrape.of(restored, "x"::equals, true));
@@ -420,12 +420,36 @@ class StateFileTest {
             "WARNING state file "
                 + file
                 + ": gauge x: labels {} name the same series as an earlier one (a"
-                + " label with an empty value is no label); its values replace the earlier one's",
+                + " label with an empty value is no label); the earlier one's state is kept",
             "WARNING state file "
                 + file
                 + ": gauge x: labels {b=} name the same series as an earlier one (a"
-                + " label with an empty value is no label); its values replace the earlier one's"),
+                + " label with an empty value is no label); the earlier one's state is kept"),
         warnings);
+  }
+
+  @Test
+  void histogramsAndSummariesThatALabelWithAnEmptyValueMadeTwoKeepTheFirst() throws IOException {
+    Files.writeString(
+        file,
+        json(
+            HEAD
+                + "{'name':'h','type':'histogram','buckets':[1],'series':["
+                + "{'labels':{'z':''},'bucketCounts':[1,0],'sum':0.3,'updated':0},"
+                + "{'labels':{},'bucketCounts':[3,1],'sum':2.5,'updated':0}]},"
+                + "{'name':'s','type':'summary','series':["
+                + "{'labels':{},'count':1,'sum':4,'updated':0},"
+                + "{'labels':{'z':''},'count':3,'sum':9,'updated':0}]}]}"));
+    Aggregator restored = Aggregator.create();
+
+    assertTrue(StateFile.load(file, restored));
+
+    Observations histogram = restored.observations("h", Map.of()).orElseThrow();
+    assertEquals(1, histogram.count());
+    assertEquals(0.3, histogram.sum());
+    Observations summary = restored.observations("s", Map.of()).orElseThrow();
+    assertEquals(1, summary.count());
+    assertEquals(4, summary.sum());
   }
 
   private static final String HEAD = "{'format':'pushprom-state','version':1,'families':[";
