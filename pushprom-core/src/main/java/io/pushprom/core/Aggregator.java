@@ -524,6 +524,8 @@ public final class Aggregator implements AutoCloseable {
    * racing with the removal is either in what was removed or in the series made afresh after it.
    *
    * @return whether there was such a series
+   * @throws InvalidDeltaException if the metric exists and no delta of it could have these labels
+   *     (a label name {@code __a}, {@code le} on a histogram), named as a delta's are
    */
   public boolean remove(String name, Map<String, String> labels) {
     return take(name, labels) != null;
@@ -532,7 +534,9 @@ public final class Aggregator implements AutoCloseable {
   /** Removes one series and returns it, with its final state, or {@code null} if there was none. */
   Series take(String name, Map<String, String> labels) {
     Family family = familyNamed(name);
-    return family == null ? null : family.remove(Labels.ofSeries(labels));
+    return family == null
+        ? null
+        : family.remove(Delta.checkLabels(family.type(), name, Labels.of(Map.copyOf(labels))));
   }
 
   /**

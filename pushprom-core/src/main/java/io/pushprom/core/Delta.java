@@ -152,7 +152,13 @@ public record Delta(
     return batch.delta(0);
   }
 
-  private static Labels checkLabels(MetricType type, String name, Labels labels) {
+  /**
+   * {@code labels} as a delta of {@code type} and {@code name} may have them, those with an empty
+   * value left out.
+   *
+   * @throws InvalidDeltaException naming the first label that breaks a rule
+   */
+  static Labels checkLabels(MetricType type, String name, Labels labels) {
     String[] names = labels.names();
     String[] values = labels.valueArray();
     for (int i = 0; i < names.length; i++) {

@@ -278,6 +278,11 @@ class SeriesRemovalTest {
         """,
         pushed());
     assertEquals(OptionalDouble.of(2), aggregator.value("g", Map.of("k", "")));
+    // Checked as a delta's before the empty value is left out: it names no series without labels.
+    assertEquals(
+        "gauge g: label name __k is reserved (it starts with __)",
+        assertThrows(InvalidDeltaException.class, () -> aggregator.remove("g", Map.of("__k", "")))
+            .getMessage());
     assertTrue(aggregator.remove("g", Map.of("k", "a", "j", "")));
     assertTrue(aggregator.remove("g", Map.of("k", "")));
     assertEquals("", pushed());

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
 import io.pushprom.core.Aggregator;
 import io.pushprom.core.Delta;
+import io.pushprom.core.InvalidDeltaException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -25,10 +26,10 @@ import java.util.logging.Logger;
  * }</pre>
  *
  * <p>Answers {@code 200 ok}; {@code 404} naming the metric or series not found; {@code 400} for a
- * path that names no metric or a malformed query. A query is read as an HTML form writes it: {@code
- * +} is a space, {@code %2B} a plus, and percent escapes are UTF-8. Each deletion is logged at
- * {@code INFO} with the client's address, at most ten lines a second. {@link HttpListener} hands it
- * {@code DELETE} requests only.
+ * path that names no metric, a malformed query, or labels no delta of the metric could have. A
+ * query is read as an HTML form writes it: {@code +} is a space, {@code %2B} a plus, and percent
+ * escapes are UTF-8. Each deletion is logged at {@code INFO} with the client's address, at most ten
+ * lines a second. {@link HttpListener} hands it {@code DELETE} requests only.
  */
 final class DeleteHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(DeleteHandler.class.getName());
@@ -84,7 +85,13 @@ final class DeleteHandler implements HttpHandler {
       deleted(exchange, "metric " + name);
     } else {
       String series = Delta.describe(name, labels);
-      if (!aggregator.remove(name, labels)) {
+      boolean removed;
+      try {
+        removed = aggregator.remove(name, labels);
+      } catch (InvalidDeltaException e) {
+        return new Answer(400, e.getMessage() + "\n");
+      }
+      if (!removed) {
         return new Answer(404, "no series " + series + "\n");
       }
       deleted(exchange, "series " + series);

@@ -143,6 +143,43 @@ class DeleteOverHttpTest {
     }
   }
 
+  static Stream<Arguments> labelsNoPushCouldHave() {
+    return Stream.of(
+        // Left out if it were valid, an empty value would reach the series without labels.
+        Arguments.of(
+            "/metrics/trees?__a=", "gauge trees: label name __a is reserved (it starts with __)\n"),
+        Arguments.of(
+            "/metrics/trees?1a=v",
+            "gauge trees: invalid label name \"1a\", expected [a-zA-Z_][a-zA-Z0-9_]*\n"),
+        Arguments.of(
+            "/metrics/lat?le=", "histogram lat: label name le is reserved on a histogram\n"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("labelsNoPushCouldHave")
+  void labelsNoPushCouldHaveAreAnswered400NamingTheRule(String pathAndQuery, String answer)
+      throws Exception {
+    try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
+      assertEquals(
+          200,
+          Http.post(
+                  http.port(),
+                  "/",
+                  String.join(
+                      "\n",
+                      tree("{}"),
+                      json("{'type':'histogram','name':'lat','method':'observe','value':1}")))
+              .statusCode());
+
+      HttpResponse<String> response = delete(http.port(), pathAndQuery);
+
+      assertEquals(400, response.statusCode());
+      assertEquals(answer, response.body());
+      assertEquals(OptionalDouble.of(1), trees(Map.of()));
+      assertEquals(1, aggregator.observations("lat", Map.of()).orElseThrow().count());
+    }
+  }
+
   @Test
   void aSecondDeletionOfTheSameIsAnswered404() throws Exception {
     try (HttpListener http = HttpListener.start(aggregator, ANY_PORT)) {
