@@ -62,7 +62,11 @@ public final class Flood {
   /** Each label value is a decimal number; the series' id is {@code a * 1000 + b}. */
   private static final Pattern SERIES_LABELS = Pattern.compile("a=\"(\\d+)\",b=\"(\\d+)\"");
 
-  private static final String LIMIT_REFUSAL = "would exceed the limit of";
+  /**
+   * A refusal for the limit: "the limit of N series" before 2026-12-07, "the series limit of N
+   * places" since.
+   */
+  private static final String LIMIT_REFUSAL = "would exceed the";
 
   private static final int LOG_LINES_SHOWN = 5;
 

@@ -81,7 +81,7 @@ class HeavySeriesTest {
 
       assertTrue(refused != null, "no batch was refused");
       assertEquals(400, refused.statusCode(), refused.body());
-      assertTrue(refused.body().contains("would exceed the limit of"), refused.body());
+      assertTrue(refused.body().contains("would exceed the series limit of"), refused.body());
       assertTrue(pushprom.isAlive(), pushprom.output());
       HttpResponse<String> metrics =
           client.send(

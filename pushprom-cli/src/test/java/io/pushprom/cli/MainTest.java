@@ -578,8 +578,8 @@ class MainTest {
         third
             .body()
             .contains(
-                "gauge trees: a new series {species=\"ash\"} would exceed the limit"
-                    + " of 4 series"),
+                "gauge trees: a new series {species=\"ash\"} would exceed the series limit"
+                    + " of 4 places"),
         third.body());
     assertEquals(200, again.statusCode());
     String metrics = get(httpPort, "/metrics").body();

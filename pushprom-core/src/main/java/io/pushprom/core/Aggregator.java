@@ -1030,6 +1030,7 @@ public final class Aggregator implements AutoCloseable {
                     delta,
                     key,
                     family.places(key),
+                    family.seriesPlaces(),
                     created.containsValue(family) ? family.ownPlaces() : 0)));
       }
       rejections.sort((a, b) -> Integer.compare(a.index(), b.index()));

@@ -143,6 +143,11 @@ final class Family extends Collector implements Collector.Describable {
     return (int) Math.min(Integer.MAX_VALUE, places + text / TEXT_BYTES_PER_PLACE);
   }
 
+  /** The places any series of this family takes, before its labels' text. */
+  int seriesPlaces() {
+    return places;
+  }
+
   /** The places in the series count that this family takes itself, besides its series'. */
   int ownPlaces() {
     return ownPlaces;
@@ -362,7 +367,7 @@ final class Family extends Collector implements Collector.Describable {
           k -> {
             int taken = places(k);
             if (!allowance.take(taken)) {
-              throw count.full(delta, k, taken, 0);
+              throw count.full(delta, k, taken, places, 0);
             }
             Series made = newSeries(k, nanos);
             listed.append(made);

@@ -122,18 +122,21 @@ final class SeriesCount {
   }
 
   /**
-   * The rejection of {@code delta}, whose new series of {@code key} and {@code places} won't fit,
-   * with the {@code metricPlaces} of its metric if that is new too (0 if not).
+   * The rejection of {@code delta}, whose new series of {@code key} won't fit: it takes {@code
+   * places}, of which {@code seriesPlaces} for any series of its metric and the rest for its long
+   * labels, and {@code metricPlaces} more for its metric if that is new too (0 if not).
    */
-  InvalidDeltaException full(Delta delta, SeriesKey key, int places, int metricPlaces) {
+  InvalidDeltaException full(
+      Delta delta, SeriesKey key, int places, int seriesPlaces, int metricPlaces) {
     List<String> weights = new ArrayList<>();
     if (places != 1) {
-      weights.add(
-          "it counts as "
-              + places
-              + ": a summary with objectives as 16, and labels one more per "
-              + Family.TEXT_BYTES_PER_PLACE
-              + " bytes");
+      List<String> parts = new ArrayList<>();
+      parts.add(seriesPlaces == 1 ? "one" : seriesPlaces + " as a summary with objectives");
+      if (places > seriesPlaces) {
+        parts.add(
+            "one more per " + Family.TEXT_BYTES_PER_PLACE + " bytes of its label names and values");
+      }
+      weights.add("it takes " + places + ": " + String.join(", and ", parts));
     }
     if (metricPlaces != 0) {
       weights.add(
@@ -150,9 +153,9 @@ final class SeriesCount {
         Delta.subject(delta.type(), delta.name())
             + ": a new series "
             + key
-            + " would exceed the limit of "
+            + " would exceed the series limit of "
             + max
-            + " series"
+            + " places"
             + (weights.isEmpty() ? "" : " (" + String.join("; ", weights) + ")")
             + "; deltas to existing series still apply");
   }

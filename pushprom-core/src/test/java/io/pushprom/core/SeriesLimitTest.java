@@ -57,8 +57,8 @@ class SeriesLimitTest {
 
     assertEquals(Reason.LIMIT, e.reason());
     assertEquals(
-        "gauge g: a new series {k=\"d\"} would exceed the limit of 5 series; deltas to existing"
-            + " series still apply",
+        "gauge g: a new series {k=\"d\"} would exceed the series limit of 5 places; deltas to"
+            + " existing series still apply",
         e.getMessage());
     aggregator.apply(gauge("a"));
     assertEquals(2, aggregator.value("g", Map.of("k", "a")).getAsDouble());
@@ -135,8 +135,8 @@ class SeriesLimitTest {
 
     assertEquals(Reason.LIMIT, e.reason());
     assertEquals(
-        "counter d: a new series {} would exceed the limit of 9 series (its new metric takes 2"
-            + " more: 2, and one per 256 bytes of its name and help); deltas to existing series"
+        "counter d: a new series {} would exceed the series limit of 9 places (its new metric takes"
+            + " 2 more: 2, and one per 256 bytes of its name and help); deltas to existing series"
             + " still apply",
         e.getMessage());
     assertEquals(3, limited.seriesCount());
@@ -163,8 +163,7 @@ class SeriesLimitTest {
     assertTrue(
         e.getMessage()
             .contains(
-                "(it counts as 2: a summary with objectives as 16, and labels one more per 256"
-                    + " bytes)"),
+                "(it takes 2: one, and one more per 256 bytes of its label names and values)"),
         e.getMessage());
 
     limited.remove("g", Map.of("k", long601Bytes));
@@ -261,7 +260,7 @@ class SeriesLimitTest {
     assertTrue(
         another
             .getMessage()
-            .contains("limit of 24 series (it counts as 16: a summary with objectives as 16,"),
+            .contains("limit of 24 places (it takes 16: 16 as a summary with objectives)"),
         another.getMessage());
     assertEquals(5, limited.seriesCount());
     limited.removeFamily("rpc");
