@@ -172,12 +172,19 @@ public record Delta(
       }
       if (labelName.startsWith("__")) {
         throw invalid(
-            subject(type, name) + ": label name " + labelName + " is reserved (it starts with __)");
+            subject(type, name)
+                + ": label name "
+                + abbreviate(labelName)
+                + " is reserved (it starts with __)");
       }
       if (type == MetricType.HISTOGRAM && labelName.equals("le")
           || type == MetricType.SUMMARY && labelName.equals("quantile")) {
         throw invalid(
-            subject(type, name) + ": label name " + labelName + " is reserved on a " + type);
+            subject(type, name)
+                + ": label name "
+                + abbreviate(labelName)
+                + " is reserved on a "
+                + type);
       }
       if (values[i] == null) {
         throw invalid(subject(type, name) + ": label " + labelName + " has no value");

@@ -37,7 +37,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -287,10 +287,11 @@ final class StateFile {
     private int seriesIndex = -1;
 
     /**
-     * The series restored from labels of which one had an empty value, and was left out: another
-     * series of the same labels may follow them in a file written before that rule.
+     * The series restored from labels of which one had an empty value, and was left out, with each
+     * spelling of their labels read so far ({@code {a=}}, {@code {}}): another spelling of the same
+     * series may follow in a file written before that rule, but not the same one again.
      */
-    private final Set<Series> leftOutOf = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Series, Set<Labels>> spellings = new IdentityHashMap<>();
 
     private String field;
 
@@ -611,7 +612,9 @@ final class StateFile {
       Series series = family.restore(present, now.nanosOf(updatedMillis));
       if (series == null) {
         Series earlier = family.series(present);
-        if (!leftOut && !leftOutOf.contains(earlier)) {
+        Set<Labels> seen = spellings.get(earlier);
+        Labels spelled = Labels.of(labels);
+        if (seen == null ? !leftOut : seen.contains(spelled)) {
           throw invalid(
               start,
               Delta.subject(family.type(), family.name())
@@ -632,10 +635,16 @@ final class StateFile {
                     + Delta.abbreviate(labels.toString())
                     + " name the same series as an earlier one (a label with an empty value is no"
                     + " label); the earlier one's state is kept");
+        if (seen == null) {
+          seen = new HashSet<>();
+          seen.add(present);
+          spellings.put(earlier, seen);
+        }
+        seen.add(spelled);
         return null;
       }
       if (leftOut) {
-        leftOutOf.add(series);
+        spellings.put(series, new HashSet<>(Set.of(Labels.of(labels))));
       }
       return series;
     }

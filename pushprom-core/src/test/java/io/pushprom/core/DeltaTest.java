@@ -524,6 +524,20 @@ class DeltaTest {
   }
 
   @Test
+  void cutsALongReservedLabelNameShortInItsMessage() {
+    String label = "_".repeat(10_000);
+
+    InvalidDeltaException e =
+        assertThrows(
+            InvalidDeltaException.class,
+            () -> Delta.of(MetricType.GAUGE, "trees", Method.INC, 0, Map.of(label, "")));
+
+    assertEquals(
+        "gauge trees: label name " + "_".repeat(48) + "... is reserved (it starts with __)",
+        e.getMessage());
+  }
+
+  @Test
   void rejectsLeLabelOnHistogram() {
     InvalidDeltaException e =
         rejectionOf(

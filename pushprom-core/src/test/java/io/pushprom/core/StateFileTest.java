@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class StateFileTest {
@@ -426,6 +427,30 @@ class StateFileTest {
                 + ": gauge x: labels {b=} name the same series as an earlier one (a"
                 + " label with an empty value is no label); the earlier one's state is kept"),
         warnings);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{'a':''}|{'a':''}|{a=}",
+        "{'a':'','b':'1'}|{'b':'1','a':''}|{b=1, a=}",
+        "{'a':''}|{},{}|{}",
+      })
+  void theSameSpellingOfASeriesTwiceIsRefusedEvenWithAnEmptyValue(
+      String first, String then, String refused) throws IOException {
+    StringBuilder series = new StringBuilder("{'labels':" + first + ",'value':1,'updated':0}");
+    for (String labels : then.split("(?<=}),")) {
+      series.append(",{'labels':").append(labels).append(",'value':2,'updated':0}");
+    }
+    Files.writeString(file, json(oneSeries("gauge", series.toString())));
+
+    StateFileException e =
+        assertThrows(StateFileException.class, () -> StateFile.load(file, Aggregator.create()));
+
+    assertTrue(
+        e.getMessage().endsWith(": gauge x: labels " + refused + " are those of an earlier series"),
+        e.getMessage());
   }
 
   @Test
